@@ -1,0 +1,59 @@
+# 《职教通讯》 CMS — see README.md for what each target does.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEEDS  ?= ../shared/seeds
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# make run is for a person at a desk: development mode, SQLite unless DATABASE_URL is set.
+RUN_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: setup run test test-sqlite test-postgres lint format superuser backup migrate seed clean
+
+# The virtualenv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/.installed
+	@scripts/system-deps.sh fonts
+
+migrate: setup
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+
+seed: migrate
+	@if [ -d "$(SEEDS)" ]; then $(RUN_ENV) $(BIN)/python manage.py import_seeds "$(SEEDS)" --publish; \
+	else echo "No seed folder at $(SEEDS): starting with an empty site."; fi
+
+run: seed
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+superuser: migrate
+	$(RUN_ENV) $(BIN)/python manage.py createsuperuser
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The whole suite twice: on SQLite, then on a real PostgreSQL 15 that the script starts and stops.
+test: setup
+	@scripts/system-deps.sh fonts postgres
+	$(MAKE) --no-print-directory lint
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: setup
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: setup
+	scripts/with-postgres.sh $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

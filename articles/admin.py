@@ -1,0 +1,69 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from taggit.models import Tag
+
+from articles.models import Article
+
+
+class ArticleForm(forms.ModelForm):
+    # Tags as an autocomplete over existing tags (taggit's own field is a free-text box);
+    # new tags are added on the tag admin page or by the topic suggestions.
+    tag_list = forms.ModelMultipleChoiceField(
+        label="标签", queryset=Tag.objects.all(), required=False,
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
+    )
+
+    class Meta:
+        model = Article
+        exclude = ("tags",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tag_list"] = list(self.instance.tags.all())
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.tags.set(self.cleaned_data["tag_list"])
+
+
+class TagFilter(admin.SimpleListFilter):
+    title = "标签"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return [(t.slug, t.name) for t in Tag.objects.filter(
+            taggit_taggeditem_items__content_type__model="article").distinct().order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    list_display = ("number", "title", "issue", "section_title", "source", "page_start", "status",
+                    "updated_at")
+    list_display_links = ("number", "title")
+    list_filter = ("status", "issue", ("section__title", admin.AllValuesFieldListFilter),
+                   ("source", admin.AllValuesFieldListFilter), TagFilter)
+    list_select_related = ("issue", "section")
+    search_fields = ("title", "toc_title", "body", "source", "number")
+    autocomplete_fields = ("issue", "section")
+    ordering = ("-issue__year", "-issue__number", "position")
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("issue", "section", "number", "position", "status", "published_at")}),
+        ("标题", {"fields": ("title", "toc_title", "subtitle", "source")}),
+        ("正文", {"fields": ("body", "tag_list")}),
+        ("出处", {"fields": ("source_name", "source_date", "source_url", "compiled_by",
+                             "page_start", "page_end")}),
+        ("记录", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description="栏目", ordering="section__title")
+    def section_title(self, obj: Article) -> str:
+        return f"{obj.section.number} {obj.section.title}"

@@ -1,0 +1,87 @@
+"""Articles: numbered excerpts (1.1.1 教育部：…) from outside sources, printed in an issue."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from taggit.managers import TaggableManager
+
+from articles.sanitize import clean_html
+from issues.models import Issue, Section, Status, visible_q
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        """Visible articles: the article itself is visible and so is its issue."""
+        return self.filter(visible_q()).filter(visible_q("issue__"))
+
+    def in_print_order(self) -> ArticleQuerySet:
+        return self.order_by("issue__year", "issue__number", "position")
+
+
+class Article(models.Model):
+    issue = models.ForeignKey(Issue, verbose_name="期刊", on_delete=models.CASCADE,
+                              related_name="articles")
+    section = models.ForeignKey(Section, verbose_name="栏目", on_delete=models.PROTECT,
+                                related_name="articles")
+    number = models.CharField("编号", max_length=20, help_text="如 1.1.1，在本期内唯一")
+    position = models.PositiveIntegerField(
+        "顺序", default=0, help_text="印刷顺序；不一定与编号顺序相同"
+    )
+    title = models.CharField("标题", max_length=300)
+    toc_title = models.CharField("目录标题", max_length=300, blank=True)
+    subtitle = models.CharField("副标题", max_length=300, blank=True)
+    source = models.CharField(
+        "来源标签", max_length=100, blank=True, db_index=True,
+        help_text="标题冒号前的标签，如 教育部、中国教育报；某些栏目是主题或地名",
+    )
+    source_name = models.CharField("信息来源", max_length=300, blank=True,
+                                   help_text="文末 资料来源/信息来源 所载")
+    source_date = models.DateField("发布日期", null=True, blank=True)
+    source_url = models.URLField("原文链接", max_length=500, blank=True)
+    compiled_by = models.CharField("摘编", max_length=100, blank=True)
+    body = models.TextField("正文", blank=True, help_text="保存时自动清理不安全的 HTML")
+    page_start = models.PositiveIntegerField("起始页", null=True, blank=True)
+    page_end = models.PositiveIntegerField("结束页", null=True, blank=True)
+    tags = TaggableManager("标签", blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["issue", "position"]
+        permissions = [("publish_article", "可以发布和撤回文章")]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "number"], name="article_issue_number_unique"),
+        ]
+        indexes = [
+            # The issue page and prev/next links read an issue's articles in printed order.
+            models.Index(fields=["issue", "position"], name="article_issue_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Every path that stores a body (admin form, importer, API, shell) goes through here.
+        self.body = clean_html(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def page_label(self) -> str:
+        if self.page_start is None:
+            return ""
+        if self.page_end and self.page_end != self.page_start:
+            return f"{self.page_start}–{self.page_end}"
+        return str(self.page_start)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "articles:detail",
+            kwargs={"year": self.issue.year, "number": self.issue.number, "article": self.number},
+        )

@@ -1,0 +1,157 @@
+"""Write a parsed registry (汇总表) to the database: communities, organisations, ordered lead units.
+
+Called by the issue importer inside its transaction. Like the issue importer it fingerprints what it
+wrote, so re-importing unchanged data writes nothing and editors' corrections are never overwritten
+silently. Derived fields (scope, province, industry, an organisation's kind and province) are set
+when a row is created or its name changes; editors' corrections of them survive re-imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+
+from communities.classify import community_scope, industry, organization_kind, organization_province
+from communities.models import Community, LeadUnit, Organization, Registry
+from communities.registry import RegistryDoc, RegistryEntry
+from issues.importer.common import ImportRefused, fingerprint
+
+
+@dataclass
+class RegistryResult:
+    registry: Registry
+    action: str  # created | updated | unchanged
+
+
+def _entry_state(entry: RegistryEntry) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "lead_units_text": entry.lead_units_text,
+        "lead_units": list(entry.lead_units),
+        "founded": [entry.founded_year, entry.founded_month],
+        "review_note": review_note(entry),
+    }
+
+
+def review_note(entry: RegistryEntry) -> str:
+    notes = {"truncated": "原文牵头单位不完整（被截断），请核对"}
+    return "；".join(notes.get(flag, flag) for flag in entry.flags)
+
+
+def _doc_state(doc: RegistryDoc) -> dict[str, Any]:
+    return {
+        "source": doc.source,
+        "published": doc.published,
+        "communities": {str(e.number): _entry_state(e) for e in doc.entries},
+    }
+
+
+def _db_state(registry: Registry) -> dict[str, Any]:
+    links: dict[int, list[str]] = {}
+    for link in LeadUnit.objects.filter(community__registry=registry).select_related(
+        "organization"
+    ).order_by("community_id", "position"):
+        links.setdefault(link.community_id, []).append(link.organization.name)
+    return {
+        "source": registry.source,
+        "published": registry.published,
+        "communities": {
+            str(c.number): {
+                "name": c.name,
+                "lead_units_text": c.lead_units_text,
+                "lead_units": links.get(c.pk, []),
+                "founded": [c.founded_year, c.founded_month],
+                "review_note": c.review_note,
+            }
+            for c in registry.communities.all()
+        },
+    }
+
+
+def registry_edited_since_import(registry: Registry) -> bool:
+    return fingerprint(_db_state(registry)) != registry.import_fingerprint
+
+
+def load_registry(doc: RegistryDoc, *, replace: bool) -> RegistryResult:
+    new_fp = fingerprint(_doc_state(doc))
+    registry = Registry.objects.select_for_update().filter(title=doc.title).first()
+    if registry is None:
+        registry = Registry(title=doc.title)
+        action = "created"
+    else:
+        if registry_edited_since_import(registry) and not replace:
+            raise ImportRefused(
+                f"《{registry.title}》导入后已被编辑，未覆盖。确认要用文件内容替换，请加 --replace。"
+            )
+        if new_fp == registry.import_fingerprint:
+            return RegistryResult(registry, "unchanged")
+        action = "updated"
+    registry.source = doc.source
+    registry.published = doc.published
+    registry.import_fingerprint = new_fp
+    registry.save()
+    _write_communities(registry, doc)
+    return RegistryResult(registry, action)
+
+
+def _organizations(names: set[str]) -> dict[str, Organization]:
+    found = {o.name: o for o in Organization.objects.filter(name__in=names)}
+    missing = [
+        Organization(name=n, kind=organization_kind(n), province=organization_province(n))
+        for n in sorted(names - found.keys())
+    ]
+    Organization.objects.bulk_create(missing)
+    # Re-read so every object has its primary key on every database.
+    return {o.name: o for o in Organization.objects.filter(name__in=names)}
+
+
+def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
+    orgs = _organizations({name for e in doc.entries for name in e.lead_units})
+    links = Prefetch(
+        "lead_unit_links", queryset=LeadUnit.objects.select_related("organization").order_by("position")
+    )
+    existing = {
+        c.number: c
+        for c in Community.objects.filter(number__in=[e.number for e in doc.entries])
+        .prefetch_related(links)
+    }
+    registry.communities.exclude(number__in=[e.number for e in doc.entries]).delete()
+    changed: list[Community] = []
+    for entry in doc.entries:
+        community = existing.get(entry.number)
+        if community is None:
+            community = Community(number=entry.number, registry=registry)
+        elif _community_matches(community, entry):
+            continue
+        if community.pk is None or community.name != entry.name:
+            community.scope, community.province = community_scope(entry.name)
+            community.industry = industry(entry.name)
+        community.registry = registry
+        community.name = entry.name
+        community.lead_units_text = entry.lead_units_text
+        community.founded_year = entry.founded_year
+        community.founded_month = entry.founded_month
+        community.review_note = review_note(entry)
+        community.save()
+        changed.append(community)
+    by_number = {e.number: e for e in doc.entries}
+    LeadUnit.objects.filter(community__in=changed).delete()
+    LeadUnit.objects.bulk_create(
+        LeadUnit(community=c, organization=orgs[name], position=i)
+        for c in changed
+        for i, name in enumerate(by_number[c.number].lead_units)
+    )
+
+
+def _community_matches(community: Community, entry: RegistryEntry) -> bool:
+    names = [link.organization.name for link in community.lead_unit_links.all()]
+    return (
+        community.name == entry.name
+        and community.lead_units_text == entry.lead_units_text
+        and names == list(entry.lead_units)
+        and (community.founded_year, community.founded_month)
+        == (entry.founded_year, entry.founded_month)
+        and community.review_note == review_note(entry)
+    )

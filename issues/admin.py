@@ -1,0 +1,155 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from articles.models import Article
+from issues.importer import uploads
+from issues.importer.load import ImportProblem, import_issue
+from issues.models import Issue, Section
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ("number", "title", "parent", "position", "page")
+    ordering = ("position",)
+    extra = 0
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only sections of this issue can be parents (and one query, not one per row).
+        if db_field.name == "parent":
+            issue_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Section.objects.filter(issue_id=issue_id).select_related("issue")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ArticleInline(admin.TabularInline):
+    model = Article
+    fields = ("position", "number", "title", "section", "page_start", "status")
+    readonly_fields = ("number", "title", "section", "status")
+    ordering = ("position",)
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "文章（按印刷顺序；修改“顺序”即可调整）"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section__issue")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ("label", "title", "status", "published_at", "section_count", "article_count",
+                    "updated_at")
+    list_filter = ("status", "year")
+    search_fields = ("title", "notes", "year")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [SectionInline, ArticleInline]
+    fieldsets = (
+        (None, {"fields": ("year", "number", "title", "title_en", "status", "published_at",
+                           "publication_date")}),
+        ("刊头与编辑", {"fields": ("school", "school_en", "publisher", "chief_editor", "editor",
+                                   "managing_editor", "notes")}),
+        ("附录", {"fields": ("appendix", "appendix_page")}),
+        ("记录", {"fields": ("created_at", "updated_at")}),
+    )
+    change_list_template = "admin/issues/issue/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            _sections=Count("sections", distinct=True), _articles=Count("articles", distinct=True)
+        )
+
+    @admin.display(description="期", ordering="year")
+    def label(self, obj: Issue) -> str:
+        return obj.label
+
+    @admin.display(description="栏目数", ordering="_sections")
+    def section_count(self, obj: Issue) -> int:
+        return obj._sections
+
+    @admin.display(description="文章数", ordering="_articles")
+    def article_count(self, obj: Issue) -> int:
+        return obj._articles
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="issues_issue_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an issue file, see what the importer finds (dry run), then confirm."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "导入期刊文件"}
+        if request.method == "POST" and "token" in request.POST:
+            return self._confirm_import(request, context)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                text = uploads.read_upload(upload)
+                result = import_issue(text=text, dry_run=True)
+            except ImportProblem as exc:
+                form.add_error("file", str(exc))
+            else:
+                from issues.management.commands.import_issue import describe
+
+                context.update(
+                    result=result,
+                    structure=describe(result),
+                    token=uploads.stash(text),
+                    filename=upload.name,
+                    publish=form.cleaned_data["publish"],
+                    replace=form.cleaned_data["replace"],
+                )
+                return TemplateResponse(request, "admin/issues/issue/import_confirm.html", context)
+        context["form"] = form
+        return TemplateResponse(request, "admin/issues/issue/import.html", context)
+
+    def _confirm_import(self, request: HttpRequest, context: dict) -> HttpResponse:
+        publish = request.POST.get("publish") == "1"
+        if publish and not request.user.has_perm("issues.publish_issue"):
+            raise PermissionDenied
+        text = uploads.take(request.POST["token"])
+        if text is None:
+            messages.error(request, "上传的文件已过期或不存在，请重新上传。")
+            return HttpResponseRedirect(reverse("admin:issues_issue_import"))
+        try:
+            result = import_issue(text=text, publish=publish, replace=request.POST.get("replace") == "1")
+        except ImportProblem as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:issues_issue_import"))
+        messages.success(request, result.summary())
+        return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[result.issue.pk]))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="期刊文件", help_text="纯文本（.txt/.md，UTF-8）或 Word（.docx），格式与已出版的期刊相同。")
+    publish = forms.BooleanField(label="导入为已发布", required=False,
+                                 help_text="已印刷的期刊可直接发布；否则导入为草稿，审核后再发布。")
+    replace = forms.BooleanField(label="覆盖已编辑的内容", required=False,
+                                 help_text="该期导入后若被编辑过，勾选此项才会用文件内容替换。")
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "number", "title", "issue", "parent", "position")
+    list_filter = ("issue", "title")
+    list_select_related = ("issue", "parent__issue")
+    search_fields = ("title", "number")
+    autocomplete_fields = ("issue", "parent")
+    ordering = ("-issue__year", "-issue__number", "position")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("issue"), may_have_duplicates

@@ -1,0 +1,234 @@
+"""Write a parsed issue (and its registry appendix) to the database, in one transaction.
+
+``import_issue`` is the one way in: the management command, the admin upload and ``make run`` call
+it. It is idempotent: the importer records a fingerprint of what it wrote; a re-import compares the
+rows as they are now with that fingerprint, so it can tell "nothing changed" (do nothing), "the file
+changed, nobody edited" (update in place) and "editors edited since" (refuse unless ``replace``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from articles.models import Article
+from articles.sanitize import clean_html
+from communities.load import RegistryResult, load_registry
+from communities.registry import RegistryDoc, RegistryError, parse_registry
+from issues.importer.common import ImportRefused, fingerprint
+from issues.importer.parse import ArticleDoc, ImportFormatError, IssueDoc, SectionDoc, parse_issue
+from issues.models import Issue, Section, Status
+
+ImportProblem = (ImportFormatError, RegistryError, ImportRefused)
+
+
+@dataclass
+class ImportResult:
+    doc: IssueDoc
+    registry_doc: RegistryDoc | None
+    issue: Issue | None = None
+    action: str = "dry-run"  # created | updated | unchanged | dry-run
+    registry: RegistryResult | None = None
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        doc = self.doc
+        tops = sum(1 for s in doc.sections if s.parent is None)
+        parts = [
+            f"{doc.year}年第{doc.number:02d}期：{tops} 个板块，{len(doc.sections) - tops} 个栏目，"
+            f"{len(doc.articles)} 篇文章"
+        ]
+        if self.registry_doc:
+            parts.append(f"附录 {len(self.registry_doc.entries)} 个共同体")
+        return "，".join(parts) + f"（{ACTION_LABELS[self.action]}）"
+
+
+ACTION_LABELS = {
+    "created": "已导入",
+    "updated": "已更新",
+    "unchanged": "无变化",
+    "dry-run": "试运行，未写入",
+}
+
+
+def parse_issue_file(text: str) -> tuple[IssueDoc, RegistryDoc | None]:
+    """Parse an issue and its appendix; raises ImportFormatError or RegistryError."""
+    doc = parse_issue(text)
+    registry = None
+    if doc.appendix_text:
+        registry = parse_registry(doc.appendix_text, first_line=doc.appendix_line or 1)
+    return doc, registry
+
+
+def import_issue(
+    *, text: str, publish: bool = False, replace: bool = False, dry_run: bool = False
+) -> ImportResult:
+    """Import one issue file's text. Raises one of ``ImportProblem`` and then writes nothing."""
+    doc, registry_doc = parse_issue_file(text)
+    result = ImportResult(doc=doc, registry_doc=registry_doc)
+    if dry_run:
+        return result
+    with transaction.atomic():
+        if registry_doc is not None:
+            result.registry = load_registry(registry_doc, replace=replace)
+        result.issue, result.action = _load_issue(doc, publish=publish, replace=replace)
+        registry = result.registry.registry if result.registry else None
+        if registry is not None and result.issue.appendix_id != registry.pk:
+            result.issue.appendix = registry
+            result.issue.save(update_fields=["appendix", "updated_at"])
+    return result
+
+
+# --- the issue ---------------------------------------------------------------------------------
+
+
+# The issue fields the importer writes; IssueDoc has attributes of the same names.
+_ISSUE_FIELDS = (
+    "title", "title_en", "school", "school_en", "publisher", "chief_editor", "editor",
+    "managing_editor", "notes", "appendix_page",
+)
+
+
+def _issue_values(doc: IssueDoc) -> dict[str, Any]:
+    return {name: getattr(doc, name) for name in _ISSUE_FIELDS}
+
+
+def _section_values(doc: SectionDoc) -> dict[str, Any]:
+    return {"title": doc.title, "parent": doc.parent, "position": doc.position, "page": doc.page}
+
+
+def _article_values(doc: ArticleDoc) -> dict[str, Any]:
+    return {
+        "section": doc.section,
+        "position": doc.position,
+        "title": doc.title,
+        "toc_title": doc.toc_title,
+        "subtitle": doc.subtitle,
+        "source": doc.source,
+        "source_name": doc.provenance_source,
+        "source_date": doc.source_date,
+        "source_url": doc.source_url,
+        "compiled_by": doc.compiled_by,
+        # Cleaned here too, so that the fingerprint of the file equals that of the stored rows.
+        "body": clean_html(doc.body_html),
+        "page_start": doc.page_start,
+        "page_end": doc.page_end,
+    }
+
+
+def _doc_state(doc: IssueDoc) -> dict[str, Any]:
+    return {
+        "issue": _issue_values(doc),
+        "sections": {s.number: _section_values(s) for s in doc.sections},
+        "articles": {a.number: _article_values(a) for a in doc.articles},
+    }
+
+
+def _db_state(issue: Issue) -> dict[str, Any]:
+    sections = list(issue.sections.select_related("parent"))
+    articles = list(issue.articles.select_related("section"))
+    return {
+        "issue": {name: getattr(issue, name) for name in _ISSUE_FIELDS},
+        "sections": {
+            s.number: {
+                "title": s.title,
+                "parent": s.parent.number if s.parent else None,
+                "position": s.position,
+                "page": s.page,
+            }
+            for s in sections
+        },
+        "articles": {
+            a.number: {
+                "section": a.section.number,
+                **{name: getattr(a, name) for name in _ARTICLE_FIELDS},
+            }
+            for a in articles
+        },
+    }
+
+
+_ARTICLE_FIELDS = (
+    "position", "title", "toc_title", "subtitle", "source", "source_name", "source_date",
+    "source_url", "compiled_by", "body", "page_start", "page_end",
+)
+
+
+def issue_edited_since_import(issue: Issue) -> bool:
+    return fingerprint(_db_state(issue)) != issue.import_fingerprint
+
+
+def _load_issue(doc: IssueDoc, *, publish: bool, replace: bool) -> tuple[Issue, str]:
+    new_fp = fingerprint(_doc_state(doc))
+    issue = Issue.objects.select_for_update().filter(year=doc.year, number=doc.number).first()
+    if issue is None:
+        issue = Issue(year=doc.year, number=doc.number)
+        action = "created"
+    else:
+        if issue_edited_since_import(issue) and not replace:
+            raise ImportRefused(
+                f"{issue.label} 导入后已被编辑，未覆盖。确认要用文件内容替换，请加 --replace。"
+            )
+        action = "unchanged" if new_fp == issue.import_fingerprint else "updated"
+
+    status = Status.PUBLISHED if publish else Status.DRAFT
+    if action == "unchanged":
+        if publish and issue.status != Status.PUBLISHED:
+            _publish(issue)
+        return issue, action
+
+    for name, value in _issue_values(doc).items():
+        setattr(issue, name, value)
+    if action == "created" or publish:
+        issue.status = status
+    issue.import_fingerprint = new_fp
+    issue.save()
+    _write_sections(issue, doc)
+    _write_articles(issue, doc, status=status, publish=publish)
+    return issue, action
+
+
+def _publish(issue: Issue) -> None:
+    issue.status = Status.PUBLISHED
+    issue.save(update_fields=["status", "updated_at"])
+    for article in issue.articles.exclude(status=Status.PUBLISHED):
+        article.status = Status.PUBLISHED
+        article.save(update_fields=["status", "updated_at"])
+
+
+def _write_sections(issue: Issue, doc: IssueDoc) -> None:
+    wanted = {s.number: s for s in doc.sections}
+    existing = {s.number: s for s in issue.sections.all()}
+    # Articles of sections that go away are removed first (Article.section is PROTECT).
+    issue.articles.exclude(number__in=[a.number for a in doc.articles]).delete()
+    for number, section in existing.items():
+        if number not in wanted:
+            section.articles.all().delete()
+    issue.sections.exclude(number__in=list(wanted)).delete()
+    by_number: dict[str, Section] = {}
+    for sdoc in doc.sections:  # 目录 order: a parent always comes before its children
+        section = existing.get(sdoc.number) or Section(issue=issue, number=sdoc.number)
+        section.title = sdoc.title
+        section.position = sdoc.position
+        section.page = sdoc.page
+        section.parent = by_number[sdoc.parent] if sdoc.parent else None
+        section.save()
+        by_number[sdoc.number] = section
+
+
+def _write_articles(issue: Issue, doc: IssueDoc, *, status: str, publish: bool) -> None:
+    sections = {s.number: s for s in issue.sections.all()}
+    existing = {a.number: a for a in issue.articles.all()}
+    for adoc in doc.articles:
+        values = _article_values(adoc)
+        article = existing.get(adoc.number)
+        if article is None:
+            article = Article(issue=issue, number=adoc.number, status=status)
+        elif publish:
+            article.status = status
+        values["section"] = sections[adoc.section]
+        for name, value in values.items():
+            setattr(article, name, value)
+        article.save()

@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from issues.importer.files import issue_text
+from issues.importer.load import ImportProblem, import_issue
+
+
+class Command(BaseCommand):
+    help = "导入一期《职教通讯》（.txt/.md/.docx）：目录、栏目、文章，以及附录中的共同体汇总表。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="只显示解析结果，不写入")
+        parser.add_argument("--replace", action="store_true", help="覆盖导入后被编辑过的内容")
+        parser.add_argument("--publish", action="store_true", help="导入为已发布（印刷过的期刊）")
+
+    def handle(self, *args, path: Path, dry_run: bool, replace: bool, publish: bool, **options):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: 无法读取文件（{exc.strerror}）") from None
+        try:
+            result = import_issue(
+                text=issue_text(data, filename=path.name),
+                publish=publish, replace=replace, dry_run=dry_run,
+            )
+        except ImportProblem as exc:
+            raise CommandError(f"{path.name}: {exc}") from None
+        if dry_run:
+            self.stdout.write(describe(result))
+        self.stdout.write(result.summary())
+
+
+def describe(result) -> str:
+    """The structure found, one line per section and article, for --dry-run."""
+    doc = result.doc
+    lines = [f"{doc.title} {doc.year}年第{doc.number:02d}期  总编 {doc.chief_editor}  "
+             f"主编 {doc.editor}  责编 {doc.managing_editor}"]
+    articles_by_section: dict[str, list] = {}
+    for article in doc.articles:
+        articles_by_section.setdefault(article.section, []).append(article)
+    for section in doc.sections:
+        indent = "  " if section.parent else ""
+        lines.append(f"{indent}{section.number} {section.title}")
+        for article in articles_by_section.get(section.number, []):
+            label = f"{article.source}：" if article.source else ""
+            pages = f"  p.{article.page_start}" if article.page_start else ""
+            lines.append(f"{indent}    {article.number} {label}{article.title}{pages}")
+    if result.registry_doc:
+        lines.append(f"附录：{result.registry_doc.title}，{len(result.registry_doc.entries)} 条")
+    return "\n".join(lines)

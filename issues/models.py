@@ -1,0 +1,115 @@
+"""Issues (期) of 职教通讯 and their numbered sections (板块 › 栏目)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    REVIEW = "review", "待审"
+    PUBLISHED = "published", "已发布"
+
+
+def visible_q(prefix: str = "") -> Q:
+    """The one definition of "the public may see it": published, and its time has come.
+
+    A scheduled item (published with a future ``published_at``) becomes visible by itself when the
+    time passes: visibility is a query, so no cron job or worker is needed.
+    """
+    now = timezone.now()
+    return Q(**{f"{prefix}status": Status.PUBLISHED}) & (
+        Q(**{f"{prefix}published_at__isnull": True}) | Q(**{f"{prefix}published_at__lte": now})
+    )
+
+
+class IssueQuerySet(models.QuerySet):
+    def published(self) -> IssueQuerySet:
+        return self.filter(visible_q())
+
+
+class Issue(models.Model):
+    year = models.PositiveSmallIntegerField("年份")
+    number = models.PositiveSmallIntegerField("期号", help_text="当年的第几期")
+    title = models.CharField("刊名", max_length=100, default="职教通讯")
+    title_en = models.CharField(
+        "英文刊名", max_length=200, blank=True, default="Information on Technical Vocational Education"
+    )
+    school = models.CharField("学校", max_length=200, blank=True)
+    school_en = models.CharField("学校英文名", max_length=200, blank=True)
+    publisher = models.CharField("主办", max_length=200, blank=True)
+    chief_editor = models.CharField("总编", max_length=100, blank=True)
+    editor = models.CharField("主编", max_length=100, blank=True)
+    managing_editor = models.CharField("责编", max_length=100, blank=True)
+    notes = models.TextField("《职教通讯》说明", blank=True)
+    publication_date = models.DateField("出版日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "发布时间", null=True, blank=True, help_text="留空则发布后立即可见；填写将来的时间则定时发布。"
+    )
+    appendix = models.ForeignKey(
+        "communities.Registry",
+        verbose_name="附录",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issues",
+    )
+    appendix_page = models.PositiveIntegerField("附录页码", null=True, blank=True)
+    # What the importer wrote, as a hash; a re-import compares it with the rows as they are now to
+    # tell whether editors changed the issue since (see issues/importer/load.py).
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "期刊"
+        verbose_name_plural = "期刊"
+        ordering = ["-year", "-number"]
+        permissions = [("publish_issue", "可以发布和撤回期刊")]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="issue_year_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{self.number:02d}期"
+
+    def get_absolute_url(self) -> str:
+        return reverse("issues:detail", kwargs={"year": self.year, "number": self.number})
+
+
+class Section(models.Model):
+    issue = models.ForeignKey(Issue, verbose_name="期刊", on_delete=models.CASCADE,
+                              related_name="sections")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级板块", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="children",
+    )
+    number = models.CharField("编号", max_length=20, help_text="如 1 或 1.1")
+    title = models.CharField("标题", max_length=200, db_index=True)
+    position = models.PositiveIntegerField("顺序", default=0)
+    page = models.PositiveIntegerField("页码", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ["issue", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "number"], name="section_issue_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue.label} {self.number} {self.title}"
+
+    @property
+    def is_top(self) -> bool:
+        return self.parent_id is None

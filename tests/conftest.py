@@ -1,0 +1,82 @@
+"""Shared fixtures: the two real seed issues imported once per session, and a user for each role.
+
+Tests that only read use the imported content as it is; tests that write run inside pytest-django's
+per-test transaction, which is rolled back, so the seeds stay as imported for the next test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from issues.roles import CHIEF_EDITOR, EDITOR
+
+ISSUE_02 = "000_0ec56b905e075df0.txt"  # 2024年第02期, with the registry appendix
+ISSUE_01 = "001_7b01a3bcb4e051d6.txt"  # 2024年第01期
+
+
+def pytest_configure(config):
+    # Password hashing on purpose slow in production; the tests log users in many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seeds_dir() -> Path:
+    folder = Path(settings.ZHIJIAO_SEEDS_DIR)
+    if not (folder / ISSUE_02).exists():
+        pytest.exit(f"The seed issues are missing: expected {folder / ISSUE_02} (set ZHIJIAO_SEEDS)")
+    return folder
+
+
+def seed_text(name: str) -> str:
+    return (seeds_dir() / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from issues.importer.load import import_issue
+
+    with django_db_blocker.unblock():
+        for name in (ISSUE_02, ISSUE_01):
+            import_issue(text=seed_text(name), publish=True)
+
+
+def _staff(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=group is not None)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def teacher(db) -> User:
+    return _staff("teacher", None)
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return _staff("editor", EDITOR)
+
+
+@pytest.fixture
+def chief(db) -> User:
+    return _staff("chief", CHIEF_EDITOR)
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("root", password="pw")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def chief_client(client, chief):
+    client.force_login(chief)
+    return client

@@ -1,0 +1,11 @@
+"""A pytest plugin loaded before Django reads its settings (see ``addopts`` in pyproject.toml).
+
+The settings refuse to start without a real SECRET_KEY when DEBUG is off; tests run with DEBUG off, as
+production does, so they get a throwaway key here.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 40)
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("ZHIJIAO_MANIFEST_STATIC", "0")

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from zhijiao import views
+
+admin.site.site_header = "《职教通讯》编辑后台"
+admin.site.site_title = "职教通讯"
+admin.site.index_title = "内容管理"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("issues.urls")),
+    path("articles/", include("articles.urls")),
+    path("communities/", include("communities.urls")),
+]
