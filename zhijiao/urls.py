@@ -10,6 +10,9 @@ admin.site.index_title = "内容管理"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("zhijiao.api")),
+    path("search/", include("articles.search.urls")),
+    path("", include("issues.pdf.urls")),
     path("", include("issues.urls")),
     path("articles/", include("articles.urls")),
     path("communities/", include("communities.urls")),
