@@ -22,7 +22,7 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     issue = models.ForeignKey(Issue, verbose_name="期刊", on_delete=models.CASCADE,
                               related_name="articles")
-    section = models.ForeignKey(Section, verbose_name="栏目", on_delete=models.PROTECT,
+    section = models.ForeignKey(Section, verbose_name="栏目", on_delete=models.RESTRICT,
                                 related_name="articles")
     number = models.CharField("编号", max_length=20, help_text="如 1.1.1，在本期内唯一")
     position = models.PositiveIntegerField(

@@ -32,6 +32,7 @@ class LedCommunityInline(admin.TabularInline):
 @admin.register(Registry)
 class RegistryAdmin(admin.ModelAdmin):
     list_display = ("title", "source", "published", "community_count")
+    ordering = ("title",)  # Meta.ordering is dropped from the GROUP BY of the count
     readonly_fields = ("updated_at",)
 
     def get_queryset(self, request):
@@ -74,6 +75,7 @@ class CommunityAdmin(admin.ModelAdmin):
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "province", "community_count")
+    ordering = ("name",)  # Meta.ordering is dropped from the GROUP BY of the count
     list_filter = ("kind", ("province", admin.AllValuesFieldListFilter))
     search_fields = ("name",)
     inlines = [LedCommunityInline]

@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 
 from communities.classify import community_scope, industry, organization_kind, organization_province
 from communities.models import Community, LeadUnit, Organization, Registry
-from communities.registry import RegistryDoc, RegistryEntry
+from communities.registry import FLAG_NOTES, RegistryDoc, RegistryEntry
 from issues.importer.common import ImportRefused, fingerprint
 
 
@@ -36,8 +36,7 @@ def _entry_state(entry: RegistryEntry) -> dict[str, Any]:
 
 
 def review_note(entry: RegistryEntry) -> str:
-    notes = {"truncated": "原文牵头单位不完整（被截断），请核对"}
-    return "；".join(notes.get(flag, flag) for flag in entry.flags)
+    return "；".join(FLAG_NOTES.get(flag, flag) for flag in entry.flags)
 
 
 def _doc_state(doc: RegistryDoc) -> dict[str, Any]:
@@ -81,11 +80,12 @@ def load_registry(doc: RegistryDoc, *, replace: bool) -> RegistryResult:
         registry = Registry(title=doc.title)
         action = "created"
     else:
-        if registry_edited_since_import(registry) and not replace:
+        edited = registry_edited_since_import(registry)
+        if edited and not replace:
             raise ImportRefused(
                 f"《{registry.title}》导入后已被编辑，未覆盖。确认要用文件内容替换，请加 --replace。"
             )
-        if new_fp == registry.import_fingerprint:
+        if new_fp == registry.import_fingerprint and not edited:
             return RegistryResult(registry, "unchanged")
         action = "updated"
     registry.source = doc.source

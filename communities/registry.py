@@ -200,7 +200,7 @@ def _core(name: str) -> str:
 
 
 def looks_complete_org(name: str) -> bool:
-    """True if ``name`` ends like a complete organisation name (公司, 大学, 研究院, 协会, （筹）…)."""
+    """True if ``name`` ends like a complete organisation name (公司, 大学, 协会, （筹）…)."""
     name = normalize_org_name(name)
     if name.endswith("（筹）") and len(name) > 3:
         return True
@@ -286,6 +286,7 @@ _LABEL = re.compile(r"(牵头单位|成立时间|资料来源|发布日期)\s*[�
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*月?")
 _FULL_DATE = re.compile(r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?")
 _APPENDIX_LABEL = re.compile(r"^附\s*录\s*[一二三四五六七八九十\d]*\s*[：:]\s*")
+_HEADING_MAX = 80
 _REGISTRY_HEADING = re.compile(r"^[#\s*]*(?:附\s*录[^：:]*[：:])?[^\t]*共同体成立汇总表[^\t]*$")
 
 
@@ -335,7 +336,7 @@ def _finish(draft: _Draft) -> RegistryEntry:
     if draft.founded is None:
         raise RegistryError(f"第 {draft.number} 条缺少成立时间。", draft.line)
     flags: list[str] = []
-    if _looks_truncated(lead_units[-1]) or any(_looks_truncated(u) for u in lead_units):
+    if any(_looks_truncated(u) for u in lead_units):
         flags.append(FLAG_TRUNCATED)
     if lead_text.endswith(tuple(_TOP_SEPARATORS)):
         flags.append(FLAG_DANGLING_SEPARATOR)
@@ -441,14 +442,19 @@ def parse_registry(text: str, *, first_line: int = 1) -> RegistryDoc:
 def find_registry(text: str) -> tuple[str, int] | None:
     """Locate the appendix in a whole issue: ``(text from its heading on, heading's line number)``.
 
-    The 目录 line naming the appendix ends in a tab and a page number and is skipped; the last
-    matching heading wins.
+    The 目录 line naming the appendix ends in a tab and a page number and is skipped, and so is
+    a sentence that mentions the table; the last matching heading wins.
     """
     lines = text.splitlines()
     found: int | None = None
     for i, raw in enumerate(lines):
         line = _clean_line(raw)
-        if _REGISTRY_HEADING.match(line) and not re.search(r"\s\d+$", line):
+        if (
+            _REGISTRY_HEADING.match(line)
+            and len(line) <= _HEADING_MAX
+            and not re.search(r"\s\d+$", line)
+            and not line.endswith(("。", "，", "；", "："))
+        ):
             found = i
     if found is None:
         return None

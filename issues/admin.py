@@ -61,6 +61,8 @@ class IssueAdmin(admin.ModelAdmin):
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
     change_list_template = "admin/issues/issue/change_list.html"
+    # Meta.ordering is dropped from GROUP BY queries (the counts below), so say it again.
+    ordering = ("-year", "-number")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(

@@ -10,6 +10,7 @@ admin.site.index_title = "内容管理"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/search/", include("articles.search.api_urls")),
     path("api/", include("zhijiao.api")),
     path("search/", include("articles.search.urls")),
     path("", include("issues.pdf.urls")),

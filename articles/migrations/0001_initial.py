@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
                 ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='issues.issue', verbose_name='期刊')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='issues.section', verbose_name='栏目')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='articles', to='issues.section', verbose_name='栏目')),
                 ('tags', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='标签')),
             ],
             options={

@@ -21,13 +21,29 @@ def docx_text(data: bytes) -> str:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ImportFormatError(f"无法读取 Word 文件（{type(exc).__name__}）：文件不是有效的 .docx。")
     lines: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
+    for child in document.element.body.iterchildren():
+        tag = _local(child.tag)
         if tag == "p":
-            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+            lines.append(_text(child))
         elif tag == "tbl":
-            for cell in child.iter():
-                if cell.tag.endswith("}tc"):
-                    lines.append("".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t")))
+            lines.extend(_text(cell) for cell in child.iter() if _local(cell.tag) == "tc")
     return "\n\n".join(lines)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+# Tabs matter: the 目录 separates a title from its page number with one.
+_SPECIAL = {"tab": "\t", "br": "\n", "cr": "\n"}
+
+
+def _text(element) -> str:
+    parts = []
+    for node in element.iter():
+        tag = _local(node.tag)
+        if tag == "t":
+            parts.append(node.text or "")
+        elif tag in _SPECIAL:
+            parts.append(_SPECIAL[tag])
+    return "".join(parts)

@@ -167,11 +167,12 @@ def _load_issue(doc: IssueDoc, *, publish: bool, replace: bool) -> tuple[Issue, 
         issue = Issue(year=doc.year, number=doc.number)
         action = "created"
     else:
-        if issue_edited_since_import(issue) and not replace:
+        edited = issue_edited_since_import(issue)
+        if edited and not replace:
             raise ImportRefused(
                 f"{issue.label} 导入后已被编辑，未覆盖。确认要用文件内容替换，请加 --replace。"
             )
-        action = "unchanged" if new_fp == issue.import_fingerprint else "updated"
+        action = "unchanged" if new_fp == issue.import_fingerprint and not edited else "updated"
 
     status = Status.PUBLISHED if publish else Status.DRAFT
     if action == "unchanged":

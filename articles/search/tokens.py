@@ -1,0 +1,266 @@
+"""Chinese-friendly search tokens: normalisation, character bigrams, and the query language.
+
+Pure Python, no Django. The databases' own tokenizers split on spaces and punctuation, which Chinese
+does not have (see ../shared/docs/search-notes.md), so both documents and queries are turned into
+token strings here and the database only indexes whitespace-separated tokens:
+
+* Text is normalised one character at a time: NFKC (full-width → half-width), lower case, and
+  traditional → simplified (OpenCC's character table). Per character, so that normalising is
+  compatible with concatenation: if ``q`` occurs in ``text`` then ``normalize(q)`` occurs in
+  ``normalize(text)``. That property is what makes recall 1.0 against a substring scan.
+* A run of CJK characters becomes its overlapping bigrams plus, for documents, its last character
+  alone; a one-character query is then a prefix query (``家*`` finds 家政 and a final 家).
+* A run of letters and digits (5g, evtol, 2024) is one word. Any substring of a word must be found
+  too (``vtol`` in ``evtol``), so documents also carry the word's proper suffixes, each cut to
+  ``WORD_WINDOW`` characters; a query word is a prefix query on words and suffixes.
+
+Matching tokens is necessary, not sufficient (the bigrams of 产教融合 also occur in 融合产教), so the
+search also checks that the normalised text contains each term: results equal a substring scan.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import opencc
+
+__all__ = [
+    "WORD_WINDOW",
+    "Query",
+    "Term",
+    "document_tokens",
+    "normalize",
+    "normalize_with_offsets",
+    "parse_query",
+    "suffix_tokens",
+]
+
+#: Longest suffix of a letter/digit word kept as a token; a longer query word is cut to this length
+#: for the index lookup (the substring check then decides).
+WORD_WINDOW = 32
+#: At most this many tokens of one query go to the index: a pasted paragraph would otherwise make a
+#: query of thousands of ANDed tokens. Fewer tokens only widen the candidates; the substring check
+#: keeps the result exact.
+MAX_QUERY_TOKENS = 24
+#: Query terms beyond this many are ignored (a notice says so).
+MAX_TERMS = 12
+
+_T2S = opencc.OpenCC("t2s")
+
+# Han (with extensions and compatibility ideographs), the iteration marks 々〆〇, kana, hangul.
+_CJK = (
+    "\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+# A token is a run of CJK characters, or a run of other letters and digits (\w without _ and CJK).
+_TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
+
+
+class _CharMap(dict):
+    """``str.translate`` table filled on first use: code point → normalised string."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch.isspace():
+            # Keep line breaks (they separate fields and paragraphs); any other space is a space.
+            out = "\n" if ch in "\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85" else " "
+        else:
+            out = unicodedata.normalize("NFKC", ch).lower()
+            out = "".join(_T2S.convert(c) if _is_cjk(c) else c for c in out)
+        self[code] = out
+        return out
+
+
+_CJK_RE = re.compile(f"[{_CJK}]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return _CJK_RE.match(ch) is not None
+
+
+_CHAR_MAP = _CharMap()
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case and simplified characters, one character at a time (see the module doc)."""
+    return text.translate(_CHAR_MAP)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalise ``text`` and say where each normalised character came from.
+
+    Returns ``(norm, origin)`` with ``origin[i]`` the index in ``text`` of the character that produced
+    ``norm[i]``, plus a final entry ``len(text)``; highlighting uses it to mark the original text.
+    """
+    parts: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        out = _CHAR_MAP[ord(ch)]
+        parts.append(out)
+        origin.extend([i] * len(out))
+    origin.append(len(text))
+    return "".join(parts), origin
+
+
+def document_tokens(norm: str) -> list[str]:
+    """Tokens of normalised document text, in order: CJK bigrams (+ each run's last character), words.
+
+    >>> document_tokens("广州推动产教融合, 5g与evtol")
+    ['广州', '州推', '推动', '动产', '产教', '教融', '融合', '合', '5g', '与', 'evtol']
+    """
+    out: list[str] = []
+    for m in _TOKEN_RE.finditer(norm):
+        run = m.group("cjk")
+        if run is None:
+            out.append(m.group("word"))
+            continue
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return out
+
+
+def suffix_tokens(norm: str) -> list[str]:
+    """The proper suffixes of each letter/digit word, cut to ``WORD_WINDOW`` characters.
+
+    ``evtol`` → ``vtol tol ol l``: with them a prefix query finds any substring of a word.
+    """
+    out: list[str] = []
+    for m in _TOKEN_RE.finditer(norm):
+        word = m.group("word")
+        if word is not None:
+            out.extend(word[i : i + WORD_WINDOW] for i in range(1, len(word)))
+    return out
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query term: normalised text that must (or, negated, must not) occur in the document."""
+
+    text: str
+    negative: bool = False
+    #: Tokens every matching document has (bigrams of the term's CJK runs).
+    tokens: tuple[str, ...] = ()
+    #: Prefixes some token of every matching document starts with (lone CJK characters, words).
+    prefixes: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        """True if the index lookup alone equals the substring test (no check needed).
+
+        That is a term made of one CJK run of one or two characters (a single bigram or a prefix)
+        or one letter/digit word no longer than the window.
+        """
+        m = _TOKEN_RE.fullmatch(self.text)
+        if m is None:
+            return False
+        if m.group("cjk") is not None:
+            return len(self.text) <= 2
+        return len(self.text) <= WORD_WINDOW
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.tokens or self.prefixes)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: terms all of which must match, terms none of which may match."""
+
+    raw: str
+    terms: tuple[Term, ...] = ()
+    #: Human-readable remarks for the results page (terms ignored, query not searchable …).
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def positive(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if not t.negative)
+
+    @property
+    def negative(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.negative)
+
+    @property
+    def searchable(self) -> bool:
+        """At least one positive term the index can look up (letters, digits or CJK)."""
+        return any(t.searchable for t in self.positive)
+
+    def index_tokens(self) -> tuple[list[str], list[str]]:
+        """(tokens, prefixes) to AND in the index, deduplicated and capped at MAX_QUERY_TOKENS."""
+        tokens: dict[str, None] = {}
+        prefixes: dict[str, None] = {}
+        for term in self.positive:
+            tokens.update(dict.fromkeys(term.tokens))
+            prefixes.update(dict.fromkeys(term.prefixes))
+        # A prefix that is itself a full token adds nothing (产教 and 产教*: keep 产教*, it is wider).
+        tok = [t for t in tokens if t not in prefixes]
+        pre = list(prefixes)
+        budget = MAX_QUERY_TOKENS
+        if len(tok) + len(pre) > budget:
+            # Keep prefixes first (few, and the only index entry for their term), then tokens spread
+            # evenly over the rest, so every part of a long term still narrows the candidates.
+            pre = pre[: budget // 2]
+            room = budget - len(pre)
+            step = len(tok) / room
+            tok = [tok[int(i * step)] for i in range(room)]
+        return tok, pre
+
+
+def _term(text: str, *, negative: bool) -> Term:
+    tokens: list[str] = []
+    prefixes: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        run = m.group("cjk")
+        if run is None:
+            prefixes.append(m.group("word")[:WORD_WINDOW])
+        elif len(run) == 1:
+            prefixes.append(run)
+        else:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return Term(
+        text=text,
+        negative=negative,
+        tokens=tuple(dict.fromkeys(tokens)),
+        prefixes=tuple(dict.fromkeys(prefixes)),
+    )
+
+
+# "a phrase", or a run of non-space characters; an unbalanced quote runs to the end.
+_PART_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# Characters no text can contain or that the databases refuse (PostgreSQL rejects NUL).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def parse_query(raw: str) -> Query:
+    """Parse what a user typed: terms separated by spaces (all must occur), "quoted phrases",
+    ``-term`` or ``-"phrase"`` to exclude. Never raises; anything unusable becomes a notice.
+
+    >>> [(t.text, t.negative) for t in parse_query('產教融合 "5G 网络" -招生').terms]
+    [('产教融合', False), ('5g 网络', False), ('招生', True)]
+    """
+    norm = _CONTROL_RE.sub(" ", normalize(raw))
+    terms: list[Term] = []
+    notices: list[str] = []
+    seen: set[tuple[str, bool]] = set()
+    for m in _PART_RE.finditer(norm):
+        if m.group(3) is not None:
+            word = m.group(3)
+            negative = word.startswith("-") and len(word) > 1
+            text = word[1:] if negative else word
+        else:
+            negative = m.group(1) == "-"
+            text = " ".join(m.group(2).split())
+        if not text or (text, negative) in seen:
+            continue
+        seen.add((text, negative))
+        terms.append(_term(text, negative=negative))
+    if len(terms) > MAX_TERMS:
+        notices.append(f"检索词过多，只使用了前 {MAX_TERMS} 个。")
+        terms = terms[:MAX_TERMS]
+    query = Query(raw=raw, terms=tuple(terms), notices=tuple(notices))
+    if terms and not query.searchable:
+        notices.append("请至少输入一个汉字、字母或数字（标点符号和排除词不能单独检索）。")
+        query = Query(raw=raw, terms=query.terms, notices=tuple(notices))
+    return query

@@ -1,0 +1,16 @@
+"""The one error the issue parser raises (re-exported by :mod:`issues.importer.parse`)."""
+
+from __future__ import annotations
+
+
+class ImportFormatError(ValueError):
+    """The file cannot be read as an issue; ``str()`` is one line, with the file's line if known.
+
+    ``ImportFormatError("目录中的 1.2.3 在正文中找不到。", 34)`` reads
+    ``第 34 行：目录中的 1.2.3 在正文中找不到。``.
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(f"第 {line} 行：{message}" if line is not None else message)

@@ -1,0 +1,389 @@
+"""Parse one 《职教通讯》 issue (a text conversion) into plain data: cover, 目录, articles.
+
+Pure Python, no Django; :mod:`issues.importer.load` writes the result to the database. The 目录
+is read by :mod:`issues.importer.toc`, the cover by :mod:`issues.importer.cover`, article text by
+:mod:`issues.importer.markup` and :mod:`issues.importer.provenance`.
+
+How an issue is read
+--------------------
+* **The 目录 gives the structure** (:func:`issues.importer.toc.classify`): entries with children
+  are sections, childless entries articles (2024年第01期: 3.1–3.3 directly under section 3).
+* **Bodies are found by number, never by title**: article headings are searched in 目录 order,
+  each after the previous one, as lines that start with the number (after any ``#`` and ``**``)
+  followed by a space, and that do not end a sentence (``。``). Only lines after the 目录 count,
+  and a numbered list inside an article (``1.发挥党建引领``) never matches: the number must be the
+  expected one, followed by a space. Section headings are looked for between the articles around
+  them and must carry the section's title, so that ``2 月…`` inside an article is not taken for
+  section 2; a section heading that is not found is tolerated (a section has no body).
+* **An article's body** runs from the line after its heading to the next heading found (article,
+  section or appendix) or the end of the file; its trailing provenance lines leave it
+  (:func:`issues.importer.provenance.split_provenance`) and a title-like first line becomes its
+  subtitle (:func:`issues.importer.markup.take_subtitle`).
+* **Print pages**: ``page_end`` is the next printed article's start page minus one, or the same
+  page when the next article starts on the same page (the 目录 cannot tell whether an article
+  starts on a fresh page). The appendix counts as what follows the last article (2024年第02期:
+  4.3.3 starts on 161, the appendix on 165, so 4.3.3 ends on 164); with nothing after it, the
+  last article's end is unknown (None), as is any end next to an unknown page.
+* **The appendix** is an entry ``附录：title page`` in the 目录; its text runs from its heading in
+  the body to the end of the file and is parsed elsewhere (:mod:`communities.registry`). A heading
+  附录 in the body that the 目录 does not list is not taken for an appendix.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from issues.importer.cover import parse_cover, staff_and_notes
+from issues.importer.errors import ImportFormatError
+from issues.importer.markup import render_html, split_blocks, strip_markup, take_subtitle
+from issues.importer.provenance import split_provenance
+from issues.importer.toc import APPENDIX, TocEntry, classify, find_toc, no_spaces
+
+__all__ = [
+    "ArticleDoc",
+    "ImportFormatError",
+    "IssueDoc",
+    "SectionDoc",
+    "decode_issue_bytes",
+    "parse_issue",
+]
+
+
+@dataclass(frozen=True)
+class SectionDoc:
+    number: str  # "1", "1.1"
+    title: str  # 职教动态, 重要通知
+    parent: str | None  # parent section number, None for a top section
+    position: int  # order in the 目录 (0-based, over all sections)
+    page: int | None  # print page from the 目录
+    line: int  # 1-based line of its 目录 entry
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    number: str  # "1.1.1", or "3.1" directly under a top section
+    section: str  # number of its section
+    position: int  # printed (目录) order, 0-based
+    title: str  # body heading without number and label
+    toc_title: str  # 目录 title without number, label, leaders and page
+    source: str  # the label before the colon (教育部, 产教融合), "" if none
+    subtitle: str  # 副标题, "" if none
+    body_html: str  # escaped HTML: p, h3, h4, strong, ul/li, table
+    provenance_source: str  # 资料来源 / 信息来源 / 来源, as printed
+    source_date: datetime.date | None  # 发布日期 (a full date only)
+    source_url: str  # a URL in the provenance lines, "" if none
+    compiled_by: str  # 摘编, "" if none
+    page_start: int | None
+    page_end: int | None
+    line: int  # 1-based line of its heading in the body
+
+
+@dataclass(frozen=True)
+class IssueDoc:
+    year: int
+    number: int
+    title: str
+    title_en: str
+    school: str
+    school_en: str
+    publisher: str
+    chief_editor: str
+    editor: str
+    managing_editor: str
+    notes: str
+    sections: tuple[SectionDoc, ...]
+    articles: tuple[ArticleDoc, ...]
+    appendix_title: str
+    appendix_page: int | None
+    appendix_text: str
+    appendix_line: int | None
+
+
+# --- bytes → text -------------------------------------------------------------------------------
+
+
+def decode_issue_bytes(data: bytes) -> str:
+    """UTF-8 bytes (with or without BOM) as text with ``\\n`` line ends; refuses anything else."""
+    if b"\x00" in data:
+        raise ImportFormatError(
+            "文件不是 UTF-8 文本：其中有二进制内容（可能是 Word、PDF 或 UTF-16 文件）。"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFormatError(
+            f"文件不是 UTF-8 文本（第 {line} 行起无法按 UTF-8 解码，可能是 GBK 编码）："
+            "请另存为 UTF-8 后再导入。"
+        ) from None
+    return _normalise_newlines(text)
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+
+
+# A body line starting with a number: ``#### 1.1.1 教育部：…``, ``**1.1.1** …``, ``3.1 何为…``.
+_NUMBERED_LINE = re.compile(
+    r"^[ \t\u3000]*(?:#{1,6}[ \t]*)?(?:\*\*[ \t]*)?(?P<number>\d+(?:\.\d+)*)\.?"
+    r"(?=[ \t\u3000]|\*\*|$)(?P<rest>.*)$"
+)
+# ``教育部：…``, ``产教融合：…``: a short label before the first colon.
+_LABEL = re.compile(r"^(?P<label>[^：:]{1,20})[：:][ \t\u3000]*(?P<title>\S.*)$")
+_LABEL_FORBIDDEN = set("，。！？；“”《》\"")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+# --- locating headings in the body --------------------------------------------------------------
+
+
+def _numbered_lines(lines: Sequence[str], start: int) -> dict[str, list[tuple[int, str]]]:
+    """Every line from ``start`` on that begins with a number: number → [(index, rest of line)]."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if not line or not (line.lstrip(" \t\u3000#*")[:1].isdigit()):
+            continue  # cheap test first: most lines do not start with a digit
+        match = _NUMBERED_LINE.match(line)
+        if match:
+            found.setdefault(match["number"], []).append((index, match["rest"]))
+    return found
+
+
+def _locate_articles(
+    articles: Sequence[TocEntry], numbered: dict[str, list[tuple[int, str]]], start: int
+) -> list[int]:
+    """The body line index of each article heading, searched in 目录 order."""
+    located: list[int] = []
+    position = start
+    previous: TocEntry | None = None
+    for entry in articles:
+        # A heading never ends a sentence: "3.5 万人次……。" is text, not article 3.5.
+        candidates = [
+            i for i, rest in numbered.get(entry.number, []) if not rest.rstrip().endswith("。")
+        ]
+        indexes = [i for i in candidates if i >= position]
+        if indexes:
+            located.append(indexes[0])
+            position = indexes[0] + 1
+        elif candidates:
+            after = f"（目录中它在 {previous.number} 之后）" if previous else ""
+            raise ImportFormatError(
+                f"正文中 {entry.number} 的标题出现的位置与目录顺序不符{after}。", candidates[-1] + 1
+            )
+        else:
+            raise ImportFormatError(
+                f"目录中的 {entry.number} 在正文中找不到"
+                f"（正文中应有以“{entry.number} ”开头的标题行）。",
+                entry.line,
+            )
+        previous = entry
+    return located
+
+
+def _section_heading(
+    entry: TocEntry, numbered: dict[str, list[tuple[int, str]]], low: int, high: int
+) -> int | None:
+    """The body line of a section heading between ``low`` and ``high``, carrying its title."""
+    wanted = no_spaces(entry.title)
+    for index, rest in numbered.get(entry.number, []):
+        if low <= index < high:
+            found = no_spaces(strip_markup(rest))
+            if found and (found == wanted or wanted in found or found in wanted):
+                return index
+    return None
+
+
+def _locate_sections(
+    entries: Sequence[TocEntry],
+    article_at: dict[str, int],
+    numbered: dict[str, list[tuple[int, str]]],
+    start: int,
+    end: int,
+) -> dict[str, int]:
+    """Body line index of each section heading found: each is looked for after the heading before
+    it in 目录 order and before the next article's heading."""
+    section_at: dict[str, int] = {}
+    low = start
+    for order, entry in enumerate(entries):
+        if entry.number in article_at:
+            low = article_at[entry.number] + 1
+            continue
+        high = next(
+            (article_at[e.number] for e in entries[order + 1:] if e.number in article_at), end
+        )
+        found = _section_heading(entry, numbered, low, high)
+        if found is not None:
+            section_at[entry.number] = found
+            low = found + 1
+    return section_at
+
+
+def _appendix_heading(lines: Sequence[str], start: int) -> int | None:
+    for index in range(start, len(lines)):
+        if APPENDIX.match(strip_markup(lines[index])):
+            return index
+    return None
+
+
+# --- articles -----------------------------------------------------------------------------------
+
+
+def _split_label(title: str) -> tuple[str, str]:
+    """``教育部：培养更多…`` → (教育部, 培养更多…); titles without such a label → ("", title)."""
+    match = _LABEL.match(title)
+    if match:
+        label = match["label"].strip()
+        if _CJK_CHAR.search(label) and not _LABEL_FORBIDDEN.intersection(label):
+            return label, match["title"].strip()
+    return "", title
+
+
+def _undouble(title: str) -> str:
+    """A heading printed twice on its line (2024年第02期 4.3.2) is taken once."""
+    words = title.split(" ")
+    for cut in range(1, len(words)):
+        if " ".join(words[:cut]) == " ".join(words[cut:]):
+            return " ".join(words[:cut])
+    return title
+
+
+def _page_end(page_start: int | None, next_page: int | None) -> int | None:
+    if page_start is None or next_page is None:
+        return None
+    return next_page - 1 if next_page > page_start else page_start
+
+
+def _article(
+    entry: TocEntry,
+    *,
+    section: str,
+    position: int,
+    heading_line: str,
+    body: Sequence[str],
+    line: int,
+    next_page: int | None,
+) -> ArticleDoc:
+    match = _NUMBERED_LINE.match(heading_line)
+    assert match is not None
+    label, title = _split_label(strip_markup(match["rest"]))
+    title = _undouble(title)
+    toc_label, toc_title = _split_label(entry.title)
+    blocks, provenance = split_provenance(split_blocks(body, line + 1))
+    subtitle, blocks = take_subtitle(blocks)
+    return ArticleDoc(
+        number=entry.number,
+        section=section,
+        position=position,
+        title=title or toc_title,
+        toc_title=toc_title,
+        source=label or toc_label,
+        subtitle=subtitle,
+        body_html=render_html(blocks),
+        provenance_source=provenance.source,
+        source_date=provenance.date,
+        source_url=provenance.url,
+        compiled_by=provenance.compiled_by,
+        page_start=entry.page,
+        page_end=_page_end(entry.page, next_page),
+        line=line,
+    )
+
+
+# --- the issue ----------------------------------------------------------------------------------
+
+
+def parse_issue(text: str) -> IssueDoc:
+    """Read an issue; raises :class:`ImportFormatError` naming the problem (and line) otherwise."""
+    text = _normalise_newlines(text)
+    if not text.strip():
+        raise ImportFormatError("文件是空的：没有任何文字。")
+    lines = text.split("\n")
+    toc = find_toc(lines)
+    cover = parse_cover(lines[: toc.heading])
+    section_numbers, article_entries = classify(toc.entries)
+
+    numbered = _numbered_lines(lines, toc.end)
+    article_at = dict(
+        zip(
+            (e.number for e in article_entries),
+            _locate_articles(article_entries, numbered, toc.end),
+            strict=True,
+        )
+    )
+    last_article = max(article_at.values(), default=toc.end - 1)
+
+    appendix_at: int | None = None
+    if toc.appendix is not None:
+        appendix_at = _appendix_heading(lines, last_article + 1)
+        if appendix_at is None:
+            raise ImportFormatError(
+                f"目录中的附录“{toc.appendix.title}”在正文中找不到"
+                "（正文中应有以“附录”开头的标题行）。",
+                toc.appendix.line,
+            )
+    body_end = appendix_at if appendix_at is not None else len(lines)
+
+    section_at = _locate_sections(toc.entries, article_at, numbered, toc.end, body_end)
+    boundaries = sorted({*article_at.values(), *section_at.values(), body_end})
+    first_heading = boundaries[0]
+    staff, notes = staff_and_notes(lines, toc.end, first_heading)
+
+    sections: list[SectionDoc] = []
+    for entry in toc.entries:
+        if entry.number in section_numbers:
+            sections.append(
+                SectionDoc(entry.number, entry.title, entry.parent,
+                           len(sections), entry.page, entry.line)
+            )
+
+    articles: list[ArticleDoc] = []
+    for position, entry in enumerate(article_entries):
+        start = article_at[entry.number]
+        end = boundaries[bisect.bisect_right(boundaries, start)]  # body_end is always after it
+        if position + 1 < len(article_entries):
+            next_page = article_entries[position + 1].page
+        else:
+            next_page = toc.appendix.page if toc.appendix is not None else None
+        articles.append(
+            _article(
+                entry,
+                section=entry.parent or "",
+                position=position,
+                heading_line=lines[start],
+                body=lines[start + 1: end],
+                line=start + 1,
+                next_page=next_page,
+            )
+        )
+
+    appendix_title = appendix_text = ""
+    if toc.appendix is not None and appendix_at is not None:
+        heading = strip_markup(lines[appendix_at])
+        match = APPENDIX.match(heading)
+        appendix_title = (heading[match.end():].strip() if match else "") or toc.appendix.title
+        appendix_text = "\n".join(lines[appendix_at:])
+
+    return IssueDoc(
+        year=cover.year,
+        number=cover.number,
+        title=cover.title,
+        title_en=cover.title_en,
+        school=cover.school,
+        school_en=cover.school_en,
+        publisher=cover.publisher,
+        chief_editor=staff.get("总编", ""),
+        editor=staff.get("主编", ""),
+        managing_editor=staff.get("责编", ""),
+        notes=notes,
+        sections=tuple(sections),
+        articles=tuple(articles),
+        appendix_title=appendix_title,
+        appendix_page=toc.appendix.page if toc.appendix is not None else None,
+        appendix_text=appendix_text,
+        appendix_line=appendix_at + 1 if appendix_at is not None else None,
+    )
