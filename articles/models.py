@@ -20,10 +20,12 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    issue = models.ForeignKey(Issue, verbose_name="期刊", on_delete=models.CASCADE,
-                              related_name="articles")
-    section = models.ForeignKey(Section, verbose_name="栏目", on_delete=models.RESTRICT,
-                                related_name="articles")
+    issue = models.ForeignKey(
+        Issue, verbose_name="期刊", on_delete=models.CASCADE, related_name="articles"
+    )
+    section = models.ForeignKey(
+        Section, verbose_name="栏目", on_delete=models.RESTRICT, related_name="articles"
+    )
     number = models.CharField("编号", max_length=20, help_text="如 1.1.1，在本期内唯一")
     position = models.PositiveIntegerField(
         "顺序", default=0, help_text="印刷顺序；不一定与编号顺序相同"
@@ -32,11 +34,15 @@ class Article(models.Model):
     toc_title = models.CharField("目录标题", max_length=300, blank=True)
     subtitle = models.CharField("副标题", max_length=300, blank=True)
     source = models.CharField(
-        "来源标签", max_length=100, blank=True, db_index=True,
+        "来源标签",
+        max_length=100,
+        blank=True,
+        db_index=True,
         help_text="标题冒号前的标签，如 教育部、中国教育报；某些栏目是主题或地名",
     )
-    source_name = models.CharField("信息来源", max_length=300, blank=True,
-                                   help_text="文末 资料来源/信息来源 所载")
+    source_name = models.CharField(
+        "信息来源", max_length=300, blank=True, help_text="文末 资料来源/信息来源 所载"
+    )
     source_date = models.DateField("发布日期", null=True, blank=True)
     source_url = models.URLField("原文链接", max_length=500, blank=True)
     compiled_by = models.CharField("摘编", max_length=100, blank=True)
@@ -72,6 +78,12 @@ class Article(models.Model):
         self.body = clean_html(self.body)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "articles:detail",
+            kwargs={"year": self.issue.year, "number": self.issue.number, "article": self.number},
+        )
+
     @property
     def page_label(self) -> str:
         if self.page_start is None:
@@ -79,9 +91,3 @@ class Article(models.Model):
         if self.page_end and self.page_end != self.page_start:
             return f"{self.page_start}–{self.page_end}"
         return str(self.page_start)
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "articles:detail",
-            kwargs={"year": self.issue.year, "number": self.issue.number, "article": self.number},
-        )

@@ -23,7 +23,9 @@ class LedCommunityInline(admin.TabularInline):
     verbose_name_plural = "牵头的共同体"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("community").order_by("community__number")
+        return (
+            super().get_queryset(request).select_related("community").order_by("community__number")
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -60,12 +62,28 @@ class LeadKindFilter(admin.SimpleListFilter):
 class CommunityAdmin(admin.ModelAdmin):
     list_display = ("number", "name", "scope", "province", "industry", "founded", "review_note")
     list_display_links = ("number", "name")
-    list_filter = ("scope", ("province", admin.AllValuesFieldListFilter), "founded_year",
-                   "founded_month", ("industry", admin.AllValuesFieldListFilter), LeadKindFilter)
+    list_filter = (
+        "scope",
+        ("province", admin.AllValuesFieldListFilter),
+        "founded_year",
+        "founded_month",
+        ("industry", admin.AllValuesFieldListFilter),
+        LeadKindFilter,
+    )
     search_fields = ("name", "lead_units_text", "lead_units__name", "=number")
     inlines = [LeadUnitInline]
-    fields = ("registry", "number", "name", "lead_units_text", "founded_year", "founded_month",
-              "scope", "province", "industry", "review_note")
+    fields = (
+        "registry",
+        "number",
+        "name",
+        "lead_units_text",
+        "founded_year",
+        "founded_month",
+        "scope",
+        "province",
+        "industry",
+        "review_note",
+    )
 
     @admin.display(description="成立时间", ordering="founded_year")
     def founded(self, obj: Community) -> str:

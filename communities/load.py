@@ -49,9 +49,11 @@ def _doc_state(doc: RegistryDoc) -> dict[str, Any]:
 
 def _db_state(registry: Registry) -> dict[str, Any]:
     links: dict[int, list[str]] = {}
-    for link in LeadUnit.objects.filter(community__registry=registry).select_related(
-        "organization"
-    ).order_by("community_id", "position"):
+    for link in (
+        LeadUnit.objects.filter(community__registry=registry)
+        .select_related("organization")
+        .order_by("community_id", "position")
+    ):
         links.setdefault(link.community_id, []).append(link.organization.name)
     return {
         "source": registry.source,
@@ -83,7 +85,8 @@ def load_registry(doc: RegistryDoc, *, replace: bool) -> RegistryResult:
         edited = registry_edited_since_import(registry)
         if edited and not replace:
             raise ImportRefused(
-                f"《{registry.title}》导入后已被编辑，未覆盖。确认要用文件内容替换，请加 --replace。"
+                f"《{registry.title}》导入后已被编辑，未覆盖。"
+                "确认要用文件内容替换，请加 --replace。"
             )
         if new_fp == registry.import_fingerprint and not edited:
             return RegistryResult(registry, "unchanged")
@@ -110,12 +113,14 @@ def _organizations(names: set[str]) -> dict[str, Organization]:
 def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
     orgs = _organizations({name for e in doc.entries for name in e.lead_units})
     links = Prefetch(
-        "lead_unit_links", queryset=LeadUnit.objects.select_related("organization").order_by("position")
+        "lead_unit_links",
+        queryset=LeadUnit.objects.select_related("organization").order_by("position"),
     )
     existing = {
         c.number: c
-        for c in Community.objects.filter(number__in=[e.number for e in doc.entries])
-        .prefetch_related(links)
+        for c in Community.objects.filter(
+            number__in=[e.number for e in doc.entries]
+        ).prefetch_related(links)
     }
     registry.communities.exclude(number__in=[e.number for e in doc.entries]).delete()
     changed: list[Community] = []

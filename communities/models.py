@@ -1,4 +1,4 @@
-"""The registry of 行业产教融合共同体: communities, the organisations that lead them, and the dataset."""
+"""The registry of 行业产教融合共同体: communities, their lead organisations, and the dataset."""
 
 from __future__ import annotations
 
@@ -37,15 +37,24 @@ class Registry(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("communities:organization", kwargs={"pk": self.pk})
+
 
 class Organization(models.Model):
     name = models.CharField("名称", max_length=200, unique=True)
     kind = models.CharField(
-        "类型", max_length=20, choices=OrganizationKind.choices, db_index=True,
+        "类型",
+        max_length=20,
+        choices=OrganizationKind.choices,
+        db_index=True,
         help_text="导入时按名称推断，可在此更正",
     )
     province = models.CharField(
-        "所在省份", max_length=20, blank=True, db_index=True,
+        "所在省份",
+        max_length=20,
+        blank=True,
+        db_index=True,
         help_text="按名称推断（如 广州… → 广东），可在此更正",
     )
 
@@ -57,13 +66,11 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("communities:organization", kwargs={"pk": self.pk})
-
 
 class Community(models.Model):
-    registry = models.ForeignKey(Registry, verbose_name="汇总表", on_delete=models.PROTECT,
-                                 related_name="communities")
+    registry = models.ForeignKey(
+        Registry, verbose_name="汇总表", on_delete=models.PROTECT, related_name="communities"
+    )
     number = models.PositiveIntegerField("序号", unique=True)
     name = models.CharField("名称", max_length=200, db_index=True)
     lead_units_text = models.TextField("牵头单位（原文）", blank=True)
@@ -73,10 +80,16 @@ class Community(models.Model):
     founded_year = models.PositiveSmallIntegerField("成立年份", db_index=True)
     founded_month = models.PositiveSmallIntegerField("成立月份")
     scope = models.CharField("范围", max_length=20, choices=Scope.choices, db_index=True)
-    province = models.CharField("省份", max_length=20, blank=True, db_index=True,
-                                help_text="名称中的省份（省级共同体）")
-    industry = models.CharField("行业类别", max_length=20, blank=True, db_index=True,
-                                help_text="按名称关键词推断，可在此更正")
+    province = models.CharField(
+        "省份", max_length=20, blank=True, db_index=True, help_text="名称中的省份（省级共同体）"
+    )
+    industry = models.CharField(
+        "行业类别",
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text="按名称关键词推断，可在此更正",
+    )
     review_note = models.CharField(
         "待核对", max_length=200, blank=True, help_text="导入时发现的问题，如原文被截断"
     )
@@ -93,21 +106,23 @@ class Community(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("communities:detail", kwargs={"number": self.number})
+
     @property
     def founded(self) -> str:
         return f"{self.founded_year}-{self.founded_month:02d}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("communities:detail", kwargs={"number": self.number})
 
 
 class LeadUnit(models.Model):
     """A community's lead organisation, in the order the registry prints them."""
 
-    community = models.ForeignKey(Community, verbose_name="共同体", on_delete=models.CASCADE,
-                                  related_name="lead_unit_links")
-    organization = models.ForeignKey(Organization, verbose_name="单位", on_delete=models.PROTECT,
-                                     related_name="lead_unit_links")
+    community = models.ForeignKey(
+        Community, verbose_name="共同体", on_delete=models.CASCADE, related_name="lead_unit_links"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="单位", on_delete=models.PROTECT, related_name="lead_unit_links"
+    )
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
@@ -115,8 +130,9 @@ class LeadUnit(models.Model):
         verbose_name_plural = "牵头单位"
         ordering = ["community", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "organization"],
-                                    name="leadunit_community_org_unique"),
+            models.UniqueConstraint(
+                fields=["community", "organization"], name="leadunit_community_org_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -46,17 +46,48 @@ class ArticleInline(admin.TabularInline):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ("label", "title", "status", "published_at", "section_count", "article_count",
-                    "updated_at")
+    list_display = (
+        "label",
+        "title",
+        "status",
+        "published_at",
+        "section_count",
+        "article_count",
+        "updated_at",
+    )
     list_filter = ("status", "year")
     search_fields = ("title", "notes", "year")
     readonly_fields = ("created_at", "updated_at")
     inlines = [SectionInline, ArticleInline]
     fieldsets = (
-        (None, {"fields": ("year", "number", "title", "title_en", "status", "published_at",
-                           "publication_date")}),
-        ("刊头与编辑", {"fields": ("school", "school_en", "publisher", "chief_editor", "editor",
-                                   "managing_editor", "notes")}),
+        (
+            None,
+            {
+                "fields": (
+                    "year",
+                    "number",
+                    "title",
+                    "title_en",
+                    "status",
+                    "published_at",
+                    "publication_date",
+                )
+            },
+        ),
+        (
+            "刊头与编辑",
+            {
+                "fields": (
+                    "school",
+                    "school_en",
+                    "publisher",
+                    "chief_editor",
+                    "editor",
+                    "managing_editor",
+                    "notes",
+                )
+            },
+        ),
         ("附录", {"fields": ("appendix", "appendix_page")}),
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
@@ -65,8 +96,13 @@ class IssueAdmin(admin.ModelAdmin):
     ordering = ("-year", "-number")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _sections=Count("sections", distinct=True), _articles=Count("articles", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _sections=Count("sections", distinct=True),
+                _articles=Count("articles", distinct=True),
+            )
         )
 
     @admin.display(description="期", ordering="year")
@@ -83,7 +119,9 @@ class IssueAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="issues_issue_import"),
+            path(
+                "import/", self.admin_site.admin_view(self.import_view), name="issues_issue_import"
+            ),
             *super().get_urls(),
         ]
 
@@ -91,8 +129,11 @@ class IssueAdmin(admin.ModelAdmin):
         """Upload an issue file, see what the importer finds (dry run), then confirm."""
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "导入期刊文件"}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "导入期刊文件",
+        }
         if request.method == "POST" and "token" in request.POST:
             return self._confirm_import(request, context)
         form = ImportForm(request.POST or None, request.FILES or None)
@@ -127,7 +168,9 @@ class IssueAdmin(admin.ModelAdmin):
             messages.error(request, "上传的文件已过期或不存在，请重新上传。")
             return HttpResponseRedirect(reverse("admin:issues_issue_import"))
         try:
-            result = import_issue(text=text, publish=publish, replace=request.POST.get("replace") == "1")
+            result = import_issue(
+                text=text, publish=publish, replace=request.POST.get("replace") == "1"
+            )
         except ImportProblem as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:issues_issue_import"))
@@ -136,11 +179,20 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="期刊文件", help_text="纯文本（.txt/.md，UTF-8）或 Word（.docx），格式与已出版的期刊相同。")
-    publish = forms.BooleanField(label="导入为已发布", required=False,
-                                 help_text="已印刷的期刊可直接发布；否则导入为草稿，审核后再发布。")
-    replace = forms.BooleanField(label="覆盖已编辑的内容", required=False,
-                                 help_text="该期导入后若被编辑过，勾选此项才会用文件内容替换。")
+    file = forms.FileField(
+        label="期刊文件",
+        help_text="纯文本（.txt/.md，UTF-8）或 Word（.docx），格式与已出版的期刊相同。",
+    )
+    publish = forms.BooleanField(
+        label="导入为已发布",
+        required=False,
+        help_text="已印刷的期刊可直接发布；否则导入为草稿，审核后再发布。",
+    )
+    replace = forms.BooleanField(
+        label="覆盖已编辑的内容",
+        required=False,
+        help_text="该期导入后若被编辑过，勾选此项才会用文件内容替换。",
+    )
 
 
 @admin.register(Section)

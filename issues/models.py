@@ -36,7 +36,10 @@ class Issue(models.Model):
     number = models.PositiveSmallIntegerField("期号", help_text="当年的第几期")
     title = models.CharField("刊名", max_length=100, default="职教通讯")
     title_en = models.CharField(
-        "英文刊名", max_length=200, blank=True, default="Information on Technical Vocational Education"
+        "英文刊名",
+        max_length=200,
+        blank=True,
+        default="Information on Technical Vocational Education",
     )
     school = models.CharField("学校", max_length=200, blank=True)
     school_en = models.CharField("学校英文名", max_length=200, blank=True)
@@ -48,7 +51,10 @@ class Issue(models.Model):
     publication_date = models.DateField("出版日期", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        "发布时间", null=True, blank=True, help_text="留空则发布后立即可见；填写将来的时间则定时发布。"
+        "发布时间",
+        null=True,
+        blank=True,
+        help_text="留空则发布后立即可见；填写将来的时间则定时发布。",
     )
     appendix = models.ForeignKey(
         "communities.Registry",
@@ -79,19 +85,24 @@ class Issue(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def get_absolute_url(self) -> str:
+        return reverse("issues:detail", kwargs={"year": self.year, "number": self.number})
+
     @property
     def label(self) -> str:
         return f"{self.year}年第{self.number:02d}期"
 
-    def get_absolute_url(self) -> str:
-        return reverse("issues:detail", kwargs={"year": self.year, "number": self.number})
-
 
 class Section(models.Model):
-    issue = models.ForeignKey(Issue, verbose_name="期刊", on_delete=models.CASCADE,
-                              related_name="sections")
+    issue = models.ForeignKey(
+        Issue, verbose_name="期刊", on_delete=models.CASCADE, related_name="sections"
+    )
     parent = models.ForeignKey(
-        "self", verbose_name="上级板块", null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name="上级板块",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     number = models.CharField("编号", max_length=20, help_text="如 1 或 1.1")

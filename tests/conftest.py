@@ -26,7 +26,9 @@ def pytest_configure(config):
 def seeds_dir() -> Path:
     folder = Path(settings.ZHIJIAO_SEEDS_DIR)
     if not (folder / ISSUE_02).exists():
-        pytest.exit(f"The seed issues are missing: expected {folder / ISSUE_02} (set ZHIJIAO_SEEDS)")
+        pytest.exit(
+            f"The seed issues are missing: expected {folder / ISSUE_02} (set ZHIJIAO_SEEDS)"
+        )
     return folder
 
 

@@ -1,7 +1,7 @@
 """A pytest plugin loaded before Django reads its settings (see ``addopts`` in pyproject.toml).
 
-The settings refuse to start without a real SECRET_KEY when DEBUG is off; tests run with DEBUG off, as
-production does, so they get a throwaway key here.
+The settings refuse to start without a real SECRET_KEY when DEBUG is off; tests run with DEBUG
+off, as production does, so they get a throwaway key here.
 """
 
 import os

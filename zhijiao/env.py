@@ -1,7 +1,7 @@
 """Typed readers for settings that come from the environment.
 
-Each helper fails loudly on a value it cannot read, so a typo in a deployment shows at start-up and not
-as odd behaviour later (the habit of healthchecks' ``hc/settings.py``).
+Each helper fails loudly on a value it cannot read, so a typo in a deployment shows at start-up
+and not as odd behaviour later (the habit of healthchecks' ``hc/settings.py``).
 """
 
 from __future__ import annotations

@@ -12,5 +12,8 @@ def cjk_font_dirs() -> list[str]:
     """Folders that hold a Noto CJK font, in order of preference; empty when none is installed."""
     configured = os.environ.get("ZHIJIAO_FONT_DIRS")
     candidates = configured.split(os.pathsep) if configured else DEFAULT_FONT_DIRS
-    return [d for d in candidates if any(Path(d).glob("NotoSerifCJK*")) or
-            any(Path(d).glob("NotoSansCJK*"))]
+    return [
+        d
+        for d in candidates
+        if any(Path(d).glob("NotoSerifCJK*")) or any(Path(d).glob("NotoSansCJK*"))
+    ]

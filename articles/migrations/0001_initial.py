@@ -6,47 +6,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('issues', '0001_initial'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("issues", "0001_initial"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='如 1.1.1，在本期内唯一', max_length=20, verbose_name='编号')),
-                ('position', models.PositiveIntegerField(default=0, help_text='印刷顺序；不一定与编号顺序相同', verbose_name='顺序')),
-                ('title', models.CharField(max_length=300, verbose_name='标题')),
-                ('toc_title', models.CharField(blank=True, max_length=300, verbose_name='目录标题')),
-                ('subtitle', models.CharField(blank=True, max_length=300, verbose_name='副标题')),
-                ('source', models.CharField(blank=True, db_index=True, help_text='标题冒号前的标签，如 教育部、中国教育报；某些栏目是主题或地名', max_length=100, verbose_name='来源标签')),
-                ('source_name', models.CharField(blank=True, help_text='文末 资料来源/信息来源 所载', max_length=300, verbose_name='信息来源')),
-                ('source_date', models.DateField(blank=True, null=True, verbose_name='发布日期')),
-                ('source_url', models.URLField(blank=True, max_length=500, verbose_name='原文链接')),
-                ('compiled_by', models.CharField(blank=True, max_length=100, verbose_name='摘编')),
-                ('body', models.TextField(blank=True, help_text='保存时自动清理不安全的 HTML', verbose_name='正文')),
-                ('page_start', models.PositiveIntegerField(blank=True, null=True, verbose_name='起始页')),
-                ('page_end', models.PositiveIntegerField(blank=True, null=True, verbose_name='结束页')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('review', '待审'), ('published', '已发布')], default='draft', max_length=20, verbose_name='状态')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='issues.issue', verbose_name='期刊')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='articles', to='issues.section', verbose_name='栏目')),
-                ('tags', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='标签')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="如 1.1.1，在本期内唯一", max_length=20, verbose_name="编号"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(
+                        default=0, help_text="印刷顺序；不一定与编号顺序相同", verbose_name="顺序"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="标题")),
+                (
+                    "toc_title",
+                    models.CharField(blank=True, max_length=300, verbose_name="目录标题"),
+                ),
+                ("subtitle", models.CharField(blank=True, max_length=300, verbose_name="副标题")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="标题冒号前的标签，如 教育部、中国教育报；某些栏目是主题或地名",
+                        max_length=100,
+                        verbose_name="来源标签",
+                    ),
+                ),
+                (
+                    "source_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="文末 资料来源/信息来源 所载",
+                        max_length=300,
+                        verbose_name="信息来源",
+                    ),
+                ),
+                ("source_date", models.DateField(blank=True, null=True, verbose_name="发布日期")),
+                (
+                    "source_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="原文链接"),
+                ),
+                ("compiled_by", models.CharField(blank=True, max_length=100, verbose_name="摘编")),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="保存时自动清理不安全的 HTML", verbose_name="正文"
+                    ),
+                ),
+                (
+                    "page_start",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="起始页"),
+                ),
+                (
+                    "page_end",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="结束页"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("review", "待审"), ("published", "已发布")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="articles",
+                        to="issues.issue",
+                        verbose_name="期刊",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="articles",
+                        to="issues.section",
+                        verbose_name="栏目",
+                    ),
+                ),
+                (
+                    "tags",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="标签",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文章',
-                'verbose_name_plural': '文章',
-                'ordering': ['issue', 'position'],
-                'permissions': [('publish_article', '可以发布和撤回文章')],
-                'indexes': [models.Index(fields=['issue', 'position'], name='article_issue_position')],
-                'constraints': [models.UniqueConstraint(fields=('issue', 'number'), name='article_issue_number_unique')],
+                "verbose_name": "文章",
+                "verbose_name_plural": "文章",
+                "ordering": ["issue", "position"],
+                "permissions": [("publish_article", "可以发布和撤回文章")],
+                "indexes": [
+                    models.Index(fields=["issue", "position"], name="article_issue_position")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("issue", "number"), name="article_issue_number_unique"
+                    )
+                ],
             },
         ),
     ]

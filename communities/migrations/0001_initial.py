@@ -5,92 +5,204 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True, verbose_name='序号')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='名称')),
-                ('lead_units_text', models.TextField(blank=True, verbose_name='牵头单位（原文）')),
-                ('founded_year', models.PositiveSmallIntegerField(db_index=True, verbose_name='成立年份')),
-                ('founded_month', models.PositiveSmallIntegerField(verbose_name='成立月份')),
-                ('scope', models.CharField(choices=[('national', '全国'), ('provincial', '省级'), ('regional', '区域')], db_index=True, max_length=20, verbose_name='范围')),
-                ('province', models.CharField(blank=True, db_index=True, help_text='名称中的省份（省级共同体）', max_length=20, verbose_name='省份')),
-                ('industry', models.CharField(blank=True, db_index=True, help_text='按名称关键词推断，可在此更正', max_length=20, verbose_name='行业类别')),
-                ('review_note', models.CharField(blank=True, help_text='导入时发现的问题，如原文被截断', max_length=200, verbose_name='待核对')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True, verbose_name="序号")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="名称")),
+                ("lead_units_text", models.TextField(blank=True, verbose_name="牵头单位（原文）")),
+                (
+                    "founded_year",
+                    models.PositiveSmallIntegerField(db_index=True, verbose_name="成立年份"),
+                ),
+                ("founded_month", models.PositiveSmallIntegerField(verbose_name="成立月份")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("national", "全国"),
+                            ("provincial", "省级"),
+                            ("regional", "区域"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="范围",
+                    ),
+                ),
+                (
+                    "province",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="名称中的省份（省级共同体）",
+                        max_length=20,
+                        verbose_name="省份",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="按名称关键词推断，可在此更正",
+                        max_length=20,
+                        verbose_name="行业类别",
+                    ),
+                ),
+                (
+                    "review_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="导入时发现的问题，如原文被截断",
+                        max_length=200,
+                        verbose_name="待核对",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行业产教融合共同体',
-                'verbose_name_plural': '行业产教融合共同体',
-                'ordering': ['number'],
+                "verbose_name": "行业产教融合共同体",
+                "verbose_name_plural": "行业产教融合共同体",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('enterprise', '企业'), ('university', '普通高校'), ('vocational', '职业院校（高职/职业本科）'), ('school', '中职/技工院校'), ('research', '科研院所'), ('association', '协会/政府机构')], db_index=True, help_text='导入时按名称推断，可在此更正', max_length=20, verbose_name='类型')),
-                ('province', models.CharField(blank=True, db_index=True, help_text='按名称推断（如 广州… → 广东），可在此更正', max_length=20, verbose_name='所在省份')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("university", "普通高校"),
+                            ("vocational", "职业院校（高职/职业本科）"),
+                            ("school", "中职/技工院校"),
+                            ("research", "科研院所"),
+                            ("association", "协会/政府机构"),
+                        ],
+                        db_index=True,
+                        help_text="导入时按名称推断，可在此更正",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "province",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="按名称推断（如 广州… → 广东），可在此更正",
+                        max_length=20,
+                        verbose_name="所在省份",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['name'],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Registry',
+            name="Registry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, unique=True, verbose_name='名称')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='资料来源')),
-                ('published', models.DateField(blank=True, null=True, verbose_name='发布日期')),
-                ('import_fingerprint', models.CharField(blank=True, editable=False, max_length=64)),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, unique=True, verbose_name="名称")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="资料来源")),
+                ("published", models.DateField(blank=True, null=True, verbose_name="发布日期")),
+                ("import_fingerprint", models.CharField(blank=True, editable=False, max_length=64)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
             ],
             options={
-                'verbose_name': '共同体汇总表',
-                'verbose_name_plural': '共同体汇总表',
+                "verbose_name": "共同体汇总表",
+                "verbose_name_plural": "共同体汇总表",
             },
         ),
         migrations.CreateModel(
-            name='LeadUnit',
+            name="LeadUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lead_unit_links', to='communities.community', verbose_name='共同体')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lead_unit_links', to='communities.organization', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_unit_links",
+                        to="communities.community",
+                        verbose_name="共同体",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_unit_links",
+                        to="communities.organization",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '牵头单位',
-                'verbose_name_plural': '牵头单位',
-                'ordering': ['community', 'position'],
+                "verbose_name": "牵头单位",
+                "verbose_name_plural": "牵头单位",
+                "ordering": ["community", "position"],
             },
         ),
         migrations.AddField(
-            model_name='community',
-            name='lead_units',
-            field=models.ManyToManyField(related_name='communities', through='communities.LeadUnit', to='communities.organization', verbose_name='牵头单位'),
+            model_name="community",
+            name="lead_units",
+            field=models.ManyToManyField(
+                related_name="communities",
+                through="communities.LeadUnit",
+                to="communities.organization",
+                verbose_name="牵头单位",
+            ),
         ),
         migrations.AddField(
-            model_name='community',
-            name='registry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communities', to='communities.registry', verbose_name='汇总表'),
+            model_name="community",
+            name="registry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="communities",
+                to="communities.registry",
+                verbose_name="汇总表",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='leadunit',
-            constraint=models.UniqueConstraint(fields=('community', 'organization'), name='leadunit_community_org_unique'),
+            model_name="leadunit",
+            constraint=models.UniqueConstraint(
+                fields=("community", "organization"), name="leadunit_community_org_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='community',
-            index=models.Index(fields=['founded_year', 'founded_month'], name='community_founded'),
+            model_name="community",
+            index=models.Index(fields=["founded_year", "founded_month"], name="community_founded"),
         ),
     ]

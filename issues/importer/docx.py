@@ -19,7 +19,9 @@ def docx_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ImportFormatError(f"无法读取 Word 文件（{type(exc).__name__}）：文件不是有效的 .docx。")
+        raise ImportFormatError(
+            f"无法读取 Word 文件（{type(exc).__name__}）：文件不是有效的 .docx。"
+        ) from None
     lines: list[str] = []
     for child in document.element.body.iterchildren():
         tag = _local(child.tag)

@@ -16,7 +16,7 @@ TOC_HEADING = re.compile(r"^[#\s]*目\s*录\s*$", re.M)
 
 
 def looks_like_issue(text: str) -> bool:
-    """Cheap test that a text is a 职教通讯 issue and not another document: an issue id and a 目录."""
+    """Whether a text is a 职教通讯 issue rather than another document: an issue id and a 目录."""
     head = text[:5000]
     return bool(ISSUE_ID.search(head)) and bool(TOC_HEADING.search(head))
 

@@ -86,8 +86,16 @@ def import_issue(
 
 # The issue fields the importer writes; IssueDoc has attributes of the same names.
 _ISSUE_FIELDS = (
-    "title", "title_en", "school", "school_en", "publisher", "chief_editor", "editor",
-    "managing_editor", "notes", "appendix_page",
+    "title",
+    "title_en",
+    "school",
+    "school_en",
+    "publisher",
+    "chief_editor",
+    "editor",
+    "managing_editor",
+    "notes",
+    "appendix_page",
 )
 
 
@@ -151,8 +159,18 @@ def _db_state(issue: Issue) -> dict[str, Any]:
 
 
 _ARTICLE_FIELDS = (
-    "position", "title", "toc_title", "subtitle", "source", "source_name", "source_date",
-    "source_url", "compiled_by", "body", "page_start", "page_end",
+    "position",
+    "title",
+    "toc_title",
+    "subtitle",
+    "source",
+    "source_name",
+    "source_date",
+    "source_url",
+    "compiled_by",
+    "body",
+    "page_start",
+    "page_end",
 )
 
 

@@ -10,7 +10,7 @@ Pure Python, no Django. The two seed issues show what this has to cope with:
 * a Word file read one paragraph a line, where every line is its own blank-separated block.
 
 Every piece of text is HTML-escaped; the only tags produced are p, h3, h4, strong, ul/li and
-table/tr/td.
+table/tbody/tr/td.
 """
 
 from __future__ import annotations
@@ -224,14 +224,18 @@ def _scripts(text: str) -> str:
     )
 
 
+def _escape(text: str) -> str:
+    return html.escape(_scripts(text), quote=False)
+
+
 def inline_html(text: str) -> str:
     """Escape ``text`` and turn ``**…**`` pairs into <strong>; an unpaired ``**`` is dropped."""
-    parts = _scripts(text).split("**")
+    parts = text.split("**")
     if len(parts) % 2 == 0:  # an odd number of markers: the last one has no partner
         parts = [*parts[:-2], parts[-2] + parts[-1]]
     out: list[str] = []
     for index, part in enumerate(parts):
-        escaped = html.escape(part, quote=False)
+        escaped = _escape(part)
         if index % 2 and part.strip():
             out.append(f"<strong>{escaped}</strong>")
         else:
@@ -255,7 +259,7 @@ def _para_is_heading(block: Block) -> bool:
         return False
     if ENUMERATOR.match(text):
         return (
-            len(text) <= _ENUM_HEADING_MAX and not _SENTENCE_PUNCT.intersection(text[-1])
+            len(text) <= _ENUM_HEADING_MAX and text[-1] not in _SENTENCE_PUNCT
             and "。" not in text and "；" not in text
         )
     bracketed = text[0] in "（(" and text[-1] in "）)"
@@ -294,7 +298,7 @@ def render_html(blocks: Sequence[Block]) -> str:
         if block.kind == "heading" or (block.kind == "para" and _para_is_heading(block)):
             text = block.plain
             level = heading_level(text)
-            out.append(f"<h{level}>{html.escape(text, quote=False)}</h{level}>")
+            out.append(f"<h{level}>{_escape(text)}</h{level}>")
         elif block.kind == "para":
             out.append(f"<p>{inline_html(block.text)}</p>")
         elif block.kind == "list":
@@ -302,7 +306,7 @@ def render_html(blocks: Sequence[Block]) -> str:
             out.append(f"<ul>{items}</ul>")
         else:
             rows = "".join(
-                "<tr>" + "".join(f"<td>{html.escape(c, quote=False)}</td>" for c in row) + "</tr>"
+                "<tr>" + "".join(f"<td>{_escape(cell)}</td>" for cell in row) + "</tr>"
                 for row in block.rows
             )
             out.append(f"<table><tbody>{rows}</tbody></table>")

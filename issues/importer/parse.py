@@ -223,11 +223,19 @@ def _locate_sections(
     return section_at
 
 
-def _appendix_heading(lines: Sequence[str], start: int) -> int | None:
+def _appendix_heading(lines: Sequence[str], start: int, title: str) -> int | None:
+    """The line of the appendix heading from ``start`` on: the first 附录 line carrying the 目录's
+    title, else the first 附录 line (an article may itself mention 附录：… first)."""
+    wanted = no_spaces(title)
+    first: int | None = None
     for index in range(start, len(lines)):
-        if APPENDIX.match(strip_markup(lines[index])):
-            return index
-    return None
+        text = strip_markup(lines[index])
+        match = APPENDIX.match(text)
+        if match:
+            if wanted and wanted in no_spaces(text[match.end():]):
+                return index
+            first = index if first is None else first
+    return first
 
 
 # --- articles -----------------------------------------------------------------------------------
@@ -319,7 +327,7 @@ def parse_issue(text: str) -> IssueDoc:
 
     appendix_at: int | None = None
     if toc.appendix is not None:
-        appendix_at = _appendix_heading(lines, last_article + 1)
+        appendix_at = _appendix_heading(lines, last_article + 1, toc.appendix.title)
         if appendix_at is None:
             raise ImportFormatError(
                 f"目录中的附录“{toc.appendix.title}”在正文中找不到"

@@ -5,68 +5,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0001_initial'),
+        ("communities", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Issue',
+            name="Issue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('number', models.PositiveSmallIntegerField(help_text='当年的第几期', verbose_name='期号')),
-                ('title', models.CharField(default='职教通讯', max_length=100, verbose_name='刊名')),
-                ('title_en', models.CharField(blank=True, default='Information on Technical Vocational Education', max_length=200, verbose_name='英文刊名')),
-                ('school', models.CharField(blank=True, max_length=200, verbose_name='学校')),
-                ('school_en', models.CharField(blank=True, max_length=200, verbose_name='学校英文名')),
-                ('publisher', models.CharField(blank=True, max_length=200, verbose_name='主办')),
-                ('chief_editor', models.CharField(blank=True, max_length=100, verbose_name='总编')),
-                ('editor', models.CharField(blank=True, max_length=100, verbose_name='主编')),
-                ('managing_editor', models.CharField(blank=True, max_length=100, verbose_name='责编')),
-                ('notes', models.TextField(blank=True, verbose_name='《职教通讯》说明')),
-                ('publication_date', models.DateField(blank=True, null=True, verbose_name='出版日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('review', '待审'), ('published', '已发布')], default='draft', max_length=20, verbose_name='状态')),
-                ('published_at', models.DateTimeField(blank=True, help_text='留空则发布后立即可见；填写将来的时间则定时发布。', null=True, verbose_name='发布时间')),
-                ('appendix_page', models.PositiveIntegerField(blank=True, null=True, verbose_name='附录页码')),
-                ('import_fingerprint', models.CharField(blank=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('appendix', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issues', to='communities.registry', verbose_name='附录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(help_text="当年的第几期", verbose_name="期号"),
+                ),
+                (
+                    "title",
+                    models.CharField(default="职教通讯", max_length=100, verbose_name="刊名"),
+                ),
+                (
+                    "title_en",
+                    models.CharField(
+                        blank=True,
+                        default="Information on Technical Vocational Education",
+                        max_length=200,
+                        verbose_name="英文刊名",
+                    ),
+                ),
+                ("school", models.CharField(blank=True, max_length=200, verbose_name="学校")),
+                (
+                    "school_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="学校英文名"),
+                ),
+                ("publisher", models.CharField(blank=True, max_length=200, verbose_name="主办")),
+                ("chief_editor", models.CharField(blank=True, max_length=100, verbose_name="总编")),
+                ("editor", models.CharField(blank=True, max_length=100, verbose_name="主编")),
+                (
+                    "managing_editor",
+                    models.CharField(blank=True, max_length=100, verbose_name="责编"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="《职教通讯》说明")),
+                (
+                    "publication_date",
+                    models.DateField(blank=True, null=True, verbose_name="出版日期"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("review", "待审"), ("published", "已发布")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="留空则发布后立即可见；填写将来的时间则定时发布。",
+                        null=True,
+                        verbose_name="发布时间",
+                    ),
+                ),
+                (
+                    "appendix_page",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="附录页码"),
+                ),
+                ("import_fingerprint", models.CharField(blank=True, editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "appendix",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="issues",
+                        to="communities.registry",
+                        verbose_name="附录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '期刊',
-                'verbose_name_plural': '期刊',
-                'ordering': ['-year', '-number'],
-                'permissions': [('publish_issue', '可以发布和撤回期刊')],
+                "verbose_name": "期刊",
+                "verbose_name_plural": "期刊",
+                "ordering": ["-year", "-number"],
+                "permissions": [("publish_issue", "可以发布和撤回期刊")],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='如 1 或 1.1', max_length=20, verbose_name='编号')),
-                ('title', models.CharField(db_index=True, max_length=200, verbose_name='标题')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='顺序')),
-                ('page', models.PositiveIntegerField(blank=True, null=True, verbose_name='页码')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='issues.issue', verbose_name='期刊')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='issues.section', verbose_name='上级板块')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(help_text="如 1 或 1.1", max_length=20, verbose_name="编号"),
+                ),
+                ("title", models.CharField(db_index=True, max_length=200, verbose_name="标题")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="顺序")),
+                ("page", models.PositiveIntegerField(blank=True, null=True, verbose_name="页码")),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="issues.issue",
+                        verbose_name="期刊",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="issues.section",
+                        verbose_name="上级板块",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '栏目',
-                'verbose_name_plural': '栏目',
-                'ordering': ['issue', 'position'],
+                "verbose_name": "栏目",
+                "verbose_name_plural": "栏目",
+                "ordering": ["issue", "position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.UniqueConstraint(fields=('year', 'number'), name='issue_year_number_unique'),
+            model_name="issue",
+            constraint=models.UniqueConstraint(
+                fields=("year", "number"), name="issue_year_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('issue', 'number'), name='section_issue_number_unique'),
+            model_name="section",
+            constraint=models.UniqueConstraint(
+                fields=("issue", "number"), name="section_issue_number_unique"
+            ),
         ),
     ]

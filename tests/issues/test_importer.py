@@ -31,9 +31,7 @@ def article(iss: Issue, number: str) -> Article:
     return iss.articles.select_related("section").get(number=number)
 
 
-@pytest.mark.parametrize(
-    ("number", "tops", "subs", "articles"), [(2, 4, 9, 40), (1, 4, 8, 34)]
-)
+@pytest.mark.parametrize(("number", "tops", "subs", "articles"), [(2, 4, 9, 40), (1, 4, 8, 34)])
 def test_structure_counts(number, tops, subs, articles):
     iss = issue(2024, number)
     assert iss.sections.filter(parent__isnull=True).count() == tops
@@ -55,7 +53,11 @@ def test_article_titles_sources_and_pages():
     iss = issue(2024, 2)
     a = article(iss, "1.1.1")
     assert (a.source, a.title, a.page_start, a.page_end) == (
-        "人力资源社会保障部", "广东实施“南粤家政”工程", 1, 3)
+        "人力资源社会保障部",
+        "广东实施“南粤家政”工程",
+        1,
+        3,
+    )
     assert a.section.number == "1.1" and a.section.title == "重要通知"
     a = article(iss, "1.1.3")
     assert a.source == "教育部"
@@ -102,11 +104,17 @@ def test_registry_appendix():
     first = Community.objects.get(number=1)
     assert first.name == "全国人工智能职业教育产教融合共同体"
     assert [lu.organization.name for lu in first.lead_unit_links.order_by("position")] == [
-        "广州科技职业技术大学", "广州飞瑞敖电子科技股份有限公司", "广东技术师范大学"]
+        "广州科技职业技术大学",
+        "广州飞瑞敖电子科技股份有限公司",
+        "广东技术师范大学",
+    ]
     assert (first.founded_year, first.founded_month) == (2023, 12)
     last = Community.objects.get(number=500)
     assert [o.name for o in last.lead_units.order_by("lead_unit_links__position")] == [
-        "甘肃金味德拉面文化产业集团", "甘肃农业大学", "兰州现代职业学院"]
+        "甘肃金味德拉面文化产业集团",
+        "甘肃农业大学",
+        "兰州现代职业学院",
+    ]
     assert Community.objects.get(number=196).review_note  # cut off in the source: flagged
     assert Community.objects.filter(number=498, scope="provincial", province="湖北").exists()
 
@@ -194,9 +202,12 @@ def test_command_imports_and_reports(tmp_path):
 def _without_line(text: str, startswith: str) -> str:
     lines = text.splitlines()
     body_start = next(i for i, line in enumerate(lines) if "《职教通讯》说明" in line)
-    index = next(i for i, line in enumerate(lines) if i > body_start and
-                 line.lstrip("# *").startswith(startswith))
-    return "\n".join(lines[:index] + lines[index + 1:])
+    index = next(
+        i
+        for i, line in enumerate(lines)
+        if i > body_start and line.lstrip("# *").startswith(startswith)
+    )
+    return "\n".join(lines[:index] + lines[index + 1 :])
 
 
 BAD_FILES = {

@@ -414,6 +414,14 @@ def test_toc_entry_without_its_parent(text02: str) -> None:
         parse_issue(without_line(text02, 22))  # "1.1 重要通知 …"
 
 
+def test_appendix_heading_is_the_one_with_the_toc_title(text02: str) -> None:
+    source = "**资料来源：**《广州日报》\n\n**发布日期：**2024 年 8 月 27"
+    text = edit(text02, source, "附录：超高清产业相关企业名单（略）\n\n" + source)
+    doc = parse_issue(text)
+    assert doc.appendix_text.startswith("## 附录：全国（及省级）行业产教融合共同体成立汇总表")
+    assert art(doc, "4.3.3").body_html.endswith("<p>附录：超高清产业相关企业名单（略）</p>")
+
+
 def test_appendix_listed_but_missing(text02: str) -> None:
     text = edit(text02, "## 附录：全国", "## 全国")
     with pytest.raises(ImportFormatError, match=r"^第 76 行：目录中的附录“全国"):

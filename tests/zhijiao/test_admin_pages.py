@@ -12,8 +12,11 @@ from issues.models import Issue
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [m for m in admin.site._registry if m._meta.app_label in
-          {"issues", "articles", "communities", "taggit"}]
+MODELS = [
+    m
+    for m in admin.site._registry
+    if m._meta.app_label in {"issues", "articles", "communities", "taggit"}
+]
 
 
 def _url(model, view: str, *args) -> str:
@@ -21,7 +24,9 @@ def _url(model, view: str, *args) -> str:
 
 
 @pytest.mark.parametrize("role", ["superuser", "editor", "chief"])
-def test_every_changelist_and_change_page_renders(client, request, role, django_assert_max_num_queries):
+def test_every_changelist_and_change_page_renders(
+    client, request, role, django_assert_max_num_queries
+):
     user = request.getfixturevalue(role)
     client.force_login(user)
     for model in MODELS:
@@ -35,7 +40,10 @@ def test_every_changelist_and_change_page_renders(client, request, role, django_
         if obj is not None:
             with django_assert_max_num_queries(60):
                 response = client.get(_url(model, "change", obj.pk))
-            assert response.status_code in ((200,) if expected == 200 else (302, 403)), (model, role)
+            assert response.status_code in ((200,) if expected == 200 else (302, 403)), (
+                model,
+                role,
+            )
         can_add = user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
         response = client.get(_url(model, "add"))
         assert response.status_code == (200 if can_add else 403), (model, role)
@@ -55,21 +63,29 @@ def test_article_changelist_filters_and_search(client, editor):
     issue = Issue.objects.get(year=2024, number=2)
     response = client.get(url, {"issue__id__exact": issue.pk, "source": "中国教育报"})
     assert response.status_code == 200
-    assert response.context["cl"].result_count == Article.objects.filter(
-        issue=issue, source="中国教育报").count() == 3
+    assert (
+        response.context["cl"].result_count
+        == Article.objects.filter(issue=issue, source="中国教育报").count()
+        == 3
+    )
     response = client.get(url, {"q": "南粤家政"})
     assert response.context["cl"].result_count >= 1
     response = client.get(url, {"section__title": "重要通知"})
-    assert response.context["cl"].result_count == Article.objects.filter(
-        section__title="重要通知").count()
+    assert (
+        response.context["cl"].result_count
+        == Article.objects.filter(section__title="重要通知").count()
+    )
 
 
 def test_registry_changelist_filters(client, editor):
     client.force_login(editor)
     url = _url(Community, "changelist")
     response = client.get(url, {"scope__exact": "provincial", "province": "湖北"})
-    assert response.context["cl"].result_count == Community.objects.filter(
-        scope="provincial", province="湖北").count() > 0
+    assert (
+        response.context["cl"].result_count
+        == Community.objects.filter(scope="provincial", province="湖北").count()
+        > 0
+    )
     response = client.get(url, {"q": "湖南交通职业技术学院"})
     assert response.context["cl"].result_count >= 2
     response = client.get(url, {"lead_kind": "enterprise", "founded_year__exact": "2024"})
@@ -87,8 +103,10 @@ def test_organization_page_lists_its_communities(client, editor):
 def test_autocomplete_for_issue_section_and_tags(client, editor):
     client.force_login(editor)
     for field in ("issue", "section", "tags"):
-        response = client.get(reverse("admin:autocomplete"), {
-            "app_label": "articles", "model_name": "article", "field_name": field, "term": ""})
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "articles", "model_name": "article", "field_name": field, "term": ""},
+        )
         assert response.status_code == 200, field
 
 
@@ -101,8 +119,12 @@ def test_editor_can_tag_an_article_through_the_form(client, superuser):
     response = client.get(_url(Article, "change", article.pk))
     form = response.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(issue=article.issue_id, section=article.section_id, tag_list=[tag.pk],
-                source_date=article.source_date.isoformat() if article.source_date else "")
+    data.update(
+        issue=article.issue_id,
+        section=article.section_id,
+        tag_list=[tag.pk],
+        source_date=article.source_date.isoformat() if article.source_date else "",
+    )
     data.pop("published_at", None)
     response = client.post(_url(Article, "change", article.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -18,8 +18,14 @@ from issues.roles import CHIEF_EDITOR, EDITOR
 def _run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
     base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    return subprocess.run([sys.executable, "-c", code], env={**base, **env},
-                          cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_production_refuses_to_start_without_a_real_secret_key():

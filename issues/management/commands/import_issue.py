@@ -23,7 +23,9 @@ class Command(BaseCommand):
         try:
             result = import_issue(
                 text=issue_text(data, filename=path.name),
-                publish=publish, replace=replace, dry_run=dry_run,
+                publish=publish,
+                replace=replace,
+                dry_run=dry_run,
             )
         except ImportProblem as exc:
             raise CommandError(f"{path.name}: {exc}") from None
@@ -35,8 +37,10 @@ class Command(BaseCommand):
 def describe(result) -> str:
     """The structure found, one line per section and article, for --dry-run."""
     doc = result.doc
-    lines = [f"{doc.title} {doc.year}年第{doc.number:02d}期  总编 {doc.chief_editor}  "
-             f"主编 {doc.editor}  责编 {doc.managing_editor}"]
+    lines = [
+        f"{doc.title} {doc.year}年第{doc.number:02d}期  总编 {doc.chief_editor}  "
+        f"主编 {doc.editor}  责编 {doc.managing_editor}"
+    ]
     articles_by_section: dict[str, list] = {}
     for article in doc.articles:
         articles_by_section.setdefault(article.section, []).append(article)
