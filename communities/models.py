@@ -137,3 +137,40 @@ class LeadUnit(models.Model):
 
     def __str__(self) -> str:
         return self.organization.name
+
+
+class Mention(models.Model):
+    """An article naming a registry community or organisation in its text.
+
+    Derived data, recomputed by ``communities.mentions`` whenever an article or a name changes;
+    never edited by hand. Rows exist for drafts too: readers filter through
+    ``Article.objects.published()``.
+    """
+
+    article = models.ForeignKey("articles.Article", verbose_name="文章", on_delete=models.CASCADE,
+                                related_name="mentions")
+    community = models.ForeignKey(Community, verbose_name="共同体", null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="mentions")
+    organization = models.ForeignKey(Organization, verbose_name="单位", null=True, blank=True,
+                                     on_delete=models.CASCADE, related_name="mentions")
+    occurrences = models.PositiveIntegerField("出现次数", default=1)
+
+    class Meta:
+        verbose_name = "文章提及"
+        verbose_name_plural = "文章提及"
+        ordering = ["article", "community", "organization"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(community__isnull=False, organization__isnull=True)
+                | models.Q(community__isnull=True, organization__isnull=False),
+                name="mention_names_one_thing",
+            ),
+            models.UniqueConstraint(fields=["article", "community"], name="mention_article_community",
+                                    condition=models.Q(community__isnull=False)),
+            models.UniqueConstraint(fields=["article", "organization"],
+                                    name="mention_article_organization",
+                                    condition=models.Q(organization__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.community or self.organization}"

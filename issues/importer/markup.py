@@ -70,8 +70,11 @@ class Block:
         """The whole paragraph is one ``**…**`` span (a heading or a lead-in set in bold)."""
         text = self.text.strip()
         return (
-            self.kind == "para" and len(text) > 4 and text.startswith("**")
-            and text.endswith("**") and text.count("**") == 2
+            self.kind == "para"
+            and len(text) > 4
+            and text.startswith("**")
+            and text.endswith("**")
+            and text.count("**") == 2
         )
 
 
@@ -259,13 +262,18 @@ def _para_is_heading(block: Block) -> bool:
         return False
     if ENUMERATOR.match(text):
         return (
-            len(text) <= _ENUM_HEADING_MAX and text[-1] not in _SENTENCE_PUNCT
-            and "。" not in text and "；" not in text
+            len(text) <= _ENUM_HEADING_MAX
+            and text[-1] not in _SENTENCE_PUNCT
+            and "。" not in text
+            and "；" not in text
         )
     bracketed = text[0] in "（(" and text[-1] in "）)"
     return (
-        len(text) <= _PLAIN_HEADING_MAX and not _SENTENCE_PUNCT.intersection(text)
-        and not bracketed and not _BYLINE.match(text) and not text.isdigit()
+        len(text) <= _PLAIN_HEADING_MAX
+        and not _SENTENCE_PUNCT.intersection(text)
+        and not bracketed
+        and not _BYLINE.match(text)
+        and not text.isdigit()
     )
 
 

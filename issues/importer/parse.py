@@ -134,7 +134,7 @@ _NUMBERED_LINE = re.compile(
 )
 # ``教育部：…``, ``产教融合：…``: a short label before the first colon.
 _LABEL = re.compile(r"^(?P<label>[^：:]{1,20})[：:][ \t\u3000]*(?P<title>\S.*)$")
-_LABEL_FORBIDDEN = set("，。！？；“”《》\"")
+_LABEL_FORBIDDEN = set('，。！？；“”《》"')
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -214,7 +214,7 @@ def _locate_sections(
             low = article_at[entry.number] + 1
             continue
         high = next(
-            (article_at[e.number] for e in entries[order + 1:] if e.number in article_at), end
+            (article_at[e.number] for e in entries[order + 1 :] if e.number in article_at), end
         )
         found = _section_heading(entry, numbered, low, high)
         if found is not None:
@@ -232,7 +232,7 @@ def _appendix_heading(lines: Sequence[str], start: int, title: str) -> int | Non
         text = strip_markup(lines[index])
         match = APPENDIX.match(text)
         if match:
-            if wanted and wanted in no_spaces(text[match.end():]):
+            if wanted and wanted in no_spaces(text[match.end() :]):
                 return index
             first = index if first is None else first
     return first
@@ -345,8 +345,9 @@ def parse_issue(text: str) -> IssueDoc:
     for entry in toc.entries:
         if entry.number in section_numbers:
             sections.append(
-                SectionDoc(entry.number, entry.title, entry.parent,
-                           len(sections), entry.page, entry.line)
+                SectionDoc(
+                    entry.number, entry.title, entry.parent, len(sections), entry.page, entry.line
+                )
             )
 
     articles: list[ArticleDoc] = []
@@ -363,7 +364,7 @@ def parse_issue(text: str) -> IssueDoc:
                 section=entry.parent or "",
                 position=position,
                 heading_line=lines[start],
-                body=lines[start + 1: end],
+                body=lines[start + 1 : end],
                 line=start + 1,
                 next_page=next_page,
             )
@@ -373,7 +374,7 @@ def parse_issue(text: str) -> IssueDoc:
     if toc.appendix is not None and appendix_at is not None:
         heading = strip_markup(lines[appendix_at])
         match = APPENDIX.match(heading)
-        appendix_title = (heading[match.end():].strip() if match else "") or toc.appendix.title
+        appendix_title = (heading[match.end() :].strip() if match else "") or toc.appendix.title
         appendix_text = "\n".join(lines[appendix_at:])
 
     return IssueDoc(

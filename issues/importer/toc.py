@@ -23,9 +23,6 @@ _PAGE_TAIL = re.compile(
     r"(?P<page>\d+)$"
 )
 _LEADERS = re.compile(r"[ \t\u3000]*(?:\.{2,}|…+|·{2,})[ \t\u3000.…·]*$")
-# A page glued to the title, as when a Word file loses the tab: ``何为教育的“新质生产力”85``.
-# Only after Chinese text or closing punctuation, and at most three digits (not a year).
-_GLUED_PAGE = re.compile(r"^(?P<title>.*[^\x00-\x7f])(?P<page>\d{1,3})$")
 _ENTRY = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\.?[ \t\u3000]+(?P<rest>\S.*)$")
 #: 附录：…, 附录 …, 附录一：… (in the 目录 and as the appendix's heading in the body)
 APPENDIX = re.compile(
@@ -63,7 +60,7 @@ class Toc:
 
 def _title_and_page(rest: str) -> tuple[str, int | None]:
     rest = rest.strip()
-    match = _PAGE_TAIL.match(rest) or _GLUED_PAGE.match(rest)
+    match = _PAGE_TAIL.match(rest)
     if match and match["title"].strip():
         return strip_markup(match["title"]), int(match["page"])
     return strip_markup(_LEADERS.sub("", rest)), None
@@ -99,7 +96,7 @@ def find_toc(lines: Sequence[str]) -> Toc:
             continue
         match = APPENDIX.match(raw)
         if match and appendix is None:
-            title, page = _title_and_page(raw[match.end():])
+            title, page = _title_and_page(raw[match.end() :])
             appendix = TocEntry("", title, page, line_no)
             continue
         index -= 1  # the first line after the 目录
@@ -125,7 +122,8 @@ def classify(entries: Sequence[TocEntry]) -> tuple[set[str], list[TocEntry]]:
         if parent is not None:
             if parent not in earlier:
                 problem = (
-                    f"排在它的上级 {parent} 之前" if parent in all_numbers
+                    f"排在它的上级 {parent} 之前"
+                    if parent in all_numbers
                     else f"缺少上级条目 {parent}"
                 )
                 raise ImportFormatError(f"目录中的 {entry.number} {problem}。", entry.line)

@@ -158,7 +158,13 @@ def test_notes(issue02: IssueDoc, issue01: IssueDoc) -> None:
 def test_titles_labels_and_pages(issue02: IssueDoc) -> None:
     a = art(issue02, "1.1.1")
     assert (a.source, a.title, a.toc_title, a.page_start, a.page_end, a.line) == (
-        "人力资源社会保障部", "广东实施“南粤家政”工程", "广东实施“南粤家政”工程", 1, 3, 109)
+        "人力资源社会保障部",
+        "广东实施“南粤家政”工程",
+        "广东实施“南粤家政”工程",
+        1,
+        3,
+        109,
+    )
     a = art(issue02, "1.1.3")
     assert (a.source, a.title, a.toc_title) == (
         "教育部",
@@ -198,8 +204,11 @@ def test_page_end_of_the_last_article(issue02: IssueDoc, issue01: IssueDoc) -> N
 
 
 def test_page_end_when_the_next_article_starts_on_the_same_page(text02: str) -> None:
-    text = edit(text02, "1.1.2 教育部：培养更多大国工匠、能工巧匠、高技能人才 .....\t4",
-                "1.1.2 教育部：培养更多大国工匠、能工巧匠、高技能人才 .....\t1")
+    text = edit(
+        text02,
+        "1.1.2 教育部：培养更多大国工匠、能工巧匠、高技能人才 .....\t4",
+        "1.1.2 教育部：培养更多大国工匠、能工巧匠、高技能人才 .....\t1",
+    )
     doc = parse_issue(text)
     assert (art(doc, "1.1.1").page_start, art(doc, "1.1.1").page_end) == (1, 1)
 
@@ -280,11 +289,12 @@ def test_subtitles(issue02: IssueDoc, issue01: IssueDoc) -> None:
     # The subtitle leaves the body; the next "#" line is the article's first sub-heading.
     assert art(issue02, "1.1.3").body_html.startswith("<p>各省、自治区、直辖市教育厅（教委）")
     assert art(issue02, "4.1.1").body_html.startswith(
-        "<h3>国民经济稳中有进</h3>\n<p>国民经济核算司司长 赵同录</p>")
+        "<h3>国民经济稳中有进</h3>\n<p>国民经济核算司司长 赵同录</p>"
+    )
     expected = {
         "1.1.1": "人力资源社会保障部关于进一步规范职业技能培训管理工作的通知",
         "1.1.5": "广州市教育局关于公布 2024 年广州市中等职业学校新设专业、示范专业及校企合作项目"
-                 "和专业方向规范设置备案名单的通知",  # one bold span over two lines
+        "和专业方向规范设置备案名单的通知",  # one bold span over two lines
         "2.1.4": "广东省技工院校协作助力“百千万工程”行动方案 （公开征求意见稿）",
     }
     for number, subtitle in expected.items():
@@ -308,7 +318,7 @@ def test_the_appendix(issue02: IssueDoc, issue01: IssueDoc, text02: str) -> None
     assert issue02.appendix_title == "全国（及省级）行业产教融合共同体成立汇总表（1-500）"
     assert (issue02.appendix_page, issue02.appendix_line) == (165, 2555)
     assert issue02.appendix_text.startswith("## 附录：全国（及省级）行业产教融合共同体成立汇总表")
-    assert issue02.appendix_text == text02[text02.index("## 附录："):]
+    assert issue02.appendix_text == text02[text02.index("## 附录：") :]
     last = art(issue02, "4.3.3").body_html
     assert "附录" not in last and "产教融合共同体" not in last
     assert last.endswith("让‘世界显示之都’有更多‘显示度’。”</p>")
@@ -327,9 +337,16 @@ def test_a_word_file_one_paragraph_a_line_reads_the_same(text01: str, issue01: I
     assert [s.page for s in doc.sections] == [s.page for s in issue01.sections]
     for ours, theirs in zip(issue01.articles, doc.articles, strict=True):
         assert (ours.title, ours.toc_title, ours.page_start, ours.page_end) == (
-            theirs.title, theirs.toc_title, theirs.page_start, theirs.page_end)
+            theirs.title,
+            theirs.toc_title,
+            theirs.page_start,
+            theirs.page_end,
+        )
         assert (ours.subtitle, ours.provenance_source, ours.source_date) == (
-            theirs.subtitle, theirs.provenance_source, theirs.source_date)
+            theirs.subtitle,
+            theirs.provenance_source,
+            theirs.source_date,
+        )
         if "<table>" not in ours.body_html:
             assert ours.body_html == theirs.body_html, ours.number
 
@@ -352,7 +369,8 @@ def test_crlf_and_bom_give_the_same_issue(text01: str, issue01: IssueDoc) -> Non
 
 def test_error_message_format() -> None:
     assert str(ImportFormatError("目录中的 1.2.3 在正文中找不到。", 12)) == (
-        "第 12 行：目录中的 1.2.3 在正文中找不到。")
+        "第 12 行：目录中的 1.2.3 在正文中找不到。"
+    )
     error = ImportFormatError("文件是空的。")
     assert (str(error), error.line, error.message) == ("文件是空的。", None, "文件是空的。")
 
@@ -484,11 +502,18 @@ def _blocks(text: str) -> list[Block]:
 
 
 def test_provenance_variants() -> None:
-    body, prov = split_provenance(_blocks(
-        "正文。\n\n信息来源：光明日报 2024 年 6 月 25 日\n\n摘编：陆 洁琰\n\nhttps://example.org/a?b=1"))
+    body, prov = split_provenance(
+        _blocks(
+            "正文。\n\n信息来源：光明日报 2024 年 6 月 25 日\n\n摘编：陆 洁琰\n\nhttps://example.org/a?b=1"
+        )
+    )
     assert render_html(body) == "<p>正文。</p>"
     assert (prov.source, prov.date, prov.compiled_by, prov.url) == (
-        "光明日报", datetime.date(2024, 6, 25), "陆洁琰", "https://example.org/a?b=1")
+        "光明日报",
+        datetime.date(2024, 6, 25),
+        "陆洁琰",
+        "https://example.org/a?b=1",
+    )
     # A date that is only a month stays in the body; the source still leaves it.
     body, prov = split_provenance(
         _blocks("正文。\n\n**资料来源：**新华社\n\n**发布日期：**2024年9月")
