@@ -8,7 +8,7 @@ PORT   ?= 8000
 # make run is for a person at a desk: development mode, SQLite unless DATABASE_URL is set.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: setup run test test-sqlite test-postgres lint format superuser backup migrate seed clean
+.PHONY: setup run test test-sqlite test-postgres lint format superuser backup restore migrate seed clean
 
 # The virtualenv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(BIN)/.installed: pyproject.toml
@@ -54,6 +54,13 @@ test-sqlite: setup
 
 test-postgres: setup
 	scripts/with-postgres.sh $(BIN)/pytest
+
+backup: setup
+	$(RUN_ENV) $(BIN)/python manage.py backup
+
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/zhijiao-….tar.gz"; exit 2; }
+	$(RUN_ENV) $(BIN)/python manage.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db.models import Count
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Topic
+from articles.topics import apply_topics_to_all
 
 
 class ArticleForm(forms.ModelForm):
@@ -67,3 +69,26 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="栏目", ordering="section__title")
     def section_title(self, obj: Article) -> str:
         return f"{obj.section.number} {obj.section.title}"
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """The topic vocabulary (see articles/topics.py): terms that become suggested tags."""
+
+    list_display = ("name", "aliases", "active", "suggestion_count")
+    list_editable = ("active",)
+    list_filter = ("active",)
+    search_fields = ("name", "aliases")
+    actions = ["apply_to_articles"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(suggestion_total=Count("suggestions"))
+
+    @admin.display(description="已建议给文章", ordering="suggestion_total")
+    def suggestion_count(self, obj: Topic) -> int:
+        return obj.suggestion_total
+
+    @admin.action(description="为已有文章匹配所选主题词（只添加从未建议过的标签）")
+    def apply_to_articles(self, request, queryset):
+        added = apply_topics_to_all(topics=queryset.filter(active=True))
+        self.message_user(request, f"新增 {added} 个标签。")

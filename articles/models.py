@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.urls import reverse
 from taggit.managers import TaggableManager
@@ -91,3 +93,55 @@ class Article(models.Model):
         if self.page_end and self.page_end != self.page_start:
             return f"{self.page_start}–{self.page_end}"
         return str(self.page_start)
+
+
+class Topic(models.Model):
+    """A term of the field's vocabulary; articles that name it get it as a suggested tag.
+
+    Loaded from articles/data/topics.json by a migration; editors add, edit and switch off terms
+    in the admin (see articles/topics.py for the matching rule).
+    """
+
+    name = models.CharField("主题词", max_length=50, unique=True, help_text="也是建议标签的名称")
+    aliases = models.CharField(
+        "同义说法", max_length=300, blank=True, help_text="出现这些说法也算该主题，用、或逗号分隔"
+    )
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "主题词"
+        verbose_name_plural = "主题词"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in re.split(r"[、,，;；\s]+", self.aliases) if a.strip()]
+
+
+class TopicSuggestion(models.Model):
+    """That a topic was once suggested (added as a tag) for an article: it is not suggested again,
+    so a tag an editor removed stays removed."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="topic_suggestions"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="suggestions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "主题建议"
+        verbose_name_plural = "主题建议"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "topic"], name="topicsuggestion_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.topic}"
+
+
+# The search index's table belongs to the search package; imported here so Django registers it.
+from articles.search.models import SearchDocument  # noqa: E402, F401

@@ -1,12 +1,62 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""The public pages of articles: one article, and lists across issues (section, source, tag)."""
 
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from taggit.models import Tag
+
+from articles import listings
 from articles.models import Article
+from articles.related import related_articles
+from communities.mentions import mentions_of
+
+PER_PAGE = 20
 
 
 def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
     obj = get_object_or_404(
-        Article.objects.published().select_related("issue", "section", "section__parent"),
-        issue__year=year, issue__number=number, number=article,
+        Article.objects.published()
+        .select_related("issue", "section", "section__parent")
+        .prefetch_related("tags"),
+        issue__year=year,
+        issue__number=number,
+        number=article,
     )
-    return render(request, "articles/detail.html", {"article": obj})
+    return render(
+        request,
+        "articles/detail.html",
+        {
+            "article": obj,
+            "neighbours": listings.neighbours(obj),
+            "related": related_articles(obj),
+            "mentions": mentions_of(obj),
+        },
+    )
+
+
+def _listing_page(request: HttpRequest, articles: QuerySet, context: dict) -> HttpResponse:
+    page = Paginator(articles, PER_PAGE).get_page(request.GET.get("page"))
+    if not page.paginator.count:
+        # Nothing published under that name: as if the name did not exist (drafts stay unseen).
+        raise Http404("没有这样的文章列表")
+    return render(request, "articles/list.html", {"page": page, **context})
+
+
+def by_section(request: HttpRequest, title: str) -> HttpResponse:
+    return _listing_page(
+        request, listings.in_section(title), {"kind": "栏目", "name": title, "show_section": False}
+    )
+
+
+def by_source(request: HttpRequest, source: str) -> HttpResponse:
+    return _listing_page(request, listings.from_source(source), {"kind": "来源", "name": source})
+
+
+def by_tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    return _listing_page(request, listings.tagged(tag), {"kind": "标签", "name": tag.name})
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "articles/index.html", listings.index_groups())

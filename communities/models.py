@@ -37,9 +37,6 @@ class Registry(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("communities:organization", kwargs={"pk": self.pk})
-
 
 class Organization(models.Model):
     name = models.CharField("名称", max_length=200, unique=True)
@@ -65,6 +62,9 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:organization", kwargs={"pk": self.pk})
 
 
 class Community(models.Model):
@@ -158,14 +158,14 @@ class Mention(models.Model):
     class Meta:
         verbose_name = "文章提及"
         verbose_name_plural = "文章提及"
-        ordering = ["article", "community", "organization"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(community__isnull=False, organization__isnull=True)
                 | models.Q(community__isnull=True, organization__isnull=False),
                 name="mention_names_one_thing",
             ),
-            models.UniqueConstraint(fields=["article", "community"], name="mention_article_community",
+            models.UniqueConstraint(fields=["article", "community"],
+                                    name="mention_article_community",
                                     condition=models.Q(community__isnull=False)),
             models.UniqueConstraint(fields=["article", "organization"],
                                     name="mention_article_organization",

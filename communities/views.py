@@ -1,25 +1,75 @@
+"""The registry's public pages: the filterable list with its downloads, a community, an
+organisation."""
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from communities.models import Community, Organization
+from communities import export
+from communities.chart import monthly_chart
+from communities.facets import active_filters, foundings_by_month, registry_facets
+from communities.filters import SORT_CHOICES, CommunityFilter
+from communities.mentions import published_mentions
+from communities.models import Organization, Registry
+from communities.queries import communities_with_lead_units
+
+PER_PAGE = 50
+
+
+def _filterset(request: HttpRequest) -> CommunityFilter:
+    return CommunityFilter(request.GET, queryset=communities_with_lead_units())
 
 
 def community_list(request: HttpRequest) -> HttpResponse:
-    communities = Community.objects.prefetch_related("lead_unit_links__organization")
-    page = Paginator(communities, 50).get_page(request.GET.get("page"))
-    return render(request, "communities/list.html", {"page": page})
+    filterset = _filterset(request)
+    communities = filterset.qs
+    page = Paginator(communities, PER_PAGE).get_page(request.GET.get("page"))
+    facets = registry_facets(filterset)
+    return render(
+        request,
+        "communities/list.html",
+        {
+            "page": page,
+            "filterset": filterset,
+            "chosen": filterset.valid_data,
+            "facets": facets,
+            "active": active_filters(filterset, facets, request.GET),
+            "chart": monthly_chart(foundings_by_month(communities)),
+            "sort": filterset.chosen_sort,
+            "sort_choices": SORT_CHOICES,
+            "registry": Registry.objects.order_by("pk").first(),
+        },
+    )
+
+
+def download_csv(request: HttpRequest) -> HttpResponse:
+    return export.as_csv(_filterset(request).qs, request=request)
+
+
+def download_json(request: HttpRequest) -> HttpResponse:
+    return export.as_json(_filterset(request), request=request)
 
 
 def community_detail(request: HttpRequest, number: int) -> HttpResponse:
     community = get_object_or_404(
-        Community.objects.prefetch_related("lead_unit_links__organization"), number=number
+        communities_with_lead_units().select_related("registry"), number=number
     )
-    return render(request, "communities/detail.html", {"community": community})
+    return render(
+        request,
+        "communities/detail.html",
+        {"community": community, "mentions": published_mentions(community=community)},
+    )
 
 
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=pk)
-    communities = organization.communities.order_by("number")
-    return render(request, "communities/organization.html",
-                  {"organization": organization, "communities": communities})
+    communities = communities_with_lead_units().filter(lead_units=organization)
+    return render(
+        request,
+        "communities/organization.html",
+        {
+            "organization": organization,
+            "communities": communities,
+            "mentions": published_mentions(organization=organization),
+        },
+    )

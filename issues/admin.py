@@ -10,6 +10,7 @@ from articles.models import Article
 from issues.importer import uploads
 from issues.importer.load import ImportProblem, import_issue
 from issues.models import Issue, Section
+from issues.pdf.admin import export_pdf
 
 
 class SectionInline(admin.TabularInline):
@@ -92,6 +93,7 @@ class IssueAdmin(admin.ModelAdmin):
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
     change_list_template = "admin/issues/issue/change_list.html"
+    actions = [export_pdf]
     # Meta.ordering is dropped from GROUP BY queries (the counts below), so say it again.
     ordering = ("-year", "-number")
 

@@ -14,17 +14,32 @@ class TocSection:
     articles: list[Article] = field(default_factory=list)
     children: list[TocSection] = field(default_factory=list)
 
+    @property
+    def article_count(self) -> int:
+        return len(self.articles) + sum(child.article_count for child in self.children)
 
-def table_of_contents(issue: Issue, *, include_unpublished: bool = False) -> list[TocSection]:
-    """Top sections with their subsections and articles, each list in printed order."""
+
+def table_of_contents(
+    issue: Issue, *, include_unpublished: bool = False, with_tags: bool = False
+) -> list[TocSection]:
+    """Top sections with their subsections and articles, each list in printed order.
+
+    Sections are printed whatever their articles; an article is listed only when the public may
+    see it, unless ``include_unpublished`` (the admin's preview). ``with_tags`` prefetches the
+    tags (one more query) for readers that show them, such as the API.
+    """
     sections = list(issue.sections.order_by("position"))
-    articles = issue.articles.select_related("issue").order_by("position")
+    articles = Article.objects.filter(issue=issue).order_by("position")
     if not include_unpublished:
-        articles = articles.filter(pk__in=Article.objects.published())
+        articles = articles.published()
+    if with_tags:
+        articles = articles.prefetch_related("tags")
     nodes = {s.pk: TocSection(section=s) for s in sections}
     top: list[TocSection] = []
     for s in sections:
         (nodes[s.parent_id].children if s.parent_id in nodes else top).append(nodes[s.pk])
     for article in articles:
+        # The issue is the one in hand: no join needed for get_absolute_url().
+        article.issue = issue
         nodes[article.section_id].articles.append(article)
     return top

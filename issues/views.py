@@ -1,22 +1,41 @@
+"""The public pages of issues: home, archive, one issue with its 目录."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from articles.feeds import newest_articles
+from communities.chart import monthly_chart
+from communities.facets import registry_figures
+from issues.archive import published_issues
 from issues.models import Issue
 from issues.toc import table_of_contents
+
+NEWEST_ON_HOME = 6
 
 
 def home(request: HttpRequest) -> HttpResponse:
     latest = Issue.objects.published().first()
-    toc = table_of_contents(latest) if latest else []
-    return render(request, "issues/home.html", {"issue": latest, "toc": toc})
+    figures = registry_figures()
+    return render(
+        request,
+        "issues/home.html",
+        {
+            "issue": latest,
+            "toc": table_of_contents(latest) if latest else [],
+            "newest": newest_articles(NEWEST_ON_HOME),
+            "figures": figures,
+            "chart": monthly_chart(figures["months"]),
+        },
+    )
 
 
 def archive(request: HttpRequest) -> HttpResponse:
-    issues = Issue.objects.published().order_by("-year", "-number")
+    issues = published_issues()
     return render(request, "issues/archive.html", {"issues": issues})
 
 
 def issue_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
-    issue = get_object_or_404(Issue.objects.published(), year=year, number=number)
-    return render(request, "issues/detail.html",
-                  {"issue": issue, "toc": table_of_contents(issue)})
+    issue = get_object_or_404(
+        Issue.objects.published().select_related("appendix"), year=year, number=number
+    )
+    return render(request, "issues/detail.html", {"issue": issue, "toc": table_of_contents(issue)})

@@ -1,5 +1,25 @@
-"""The read-only JSON API, assembled in one place."""
+"""The read-only JSON API, assembled in one place; each app keeps its views beside its pages.
 
-from django.urls import path  # noqa: F401
+Mounted at /api/ by zhijiao/urls.py. The OpenAPI schema is at /api/schema/ and Swagger UI at
+/api/docs/, served from drf-spectacular's sidecar package (no CDN on the intranet).
+"""
 
-urlpatterns: list = []
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from articles.api import ArticleDetail
+from communities.api import CommunityDetail, CommunityList, OrganizationDetail
+from issues.api import IssueDetail, IssueList
+
+app_name = "api"
+
+urlpatterns = [
+    path("issues/", IssueList.as_view(), name="issues"),
+    path("issues/<int:year>/<int:number>/", IssueDetail.as_view(), name="issue"),
+    path("articles/<int:pk>/", ArticleDetail.as_view(), name="article"),
+    path("communities/", CommunityList.as_view(), name="communities"),
+    path("communities/<int:number>/", CommunityDetail.as_view(), name="community"),
+    path("organizations/<int:pk>/", OrganizationDetail.as_view(), name="organization"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "rest_framework",
     "drf_spectacular",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhijiao.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -92,6 +94,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" half-way through an import; the timeout is how long they queue.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # Tests use a file, not memory, so that a second connection (the backup's) reads it as in
+    # production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,6 +138,12 @@ ZHIJIAO_IMPORT_MAX_BYTES = env_int("ZHIJIAO_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 ZHIJIAO_SEEDS_DIR = Path(env_str("ZHIJIAO_SEEDS", str(BASE_DIR.parent / "shared" / "seeds")))
 
 LOGIN_URL = "admin:login"
+
+# The newsletter is 内部资料: with ZHIJIAO_REQUIRE_LOGIN=1 every public page and the API need a
+# login (zhijiao/access.py), except for visitors from ZHIJIAO_ALLOWED_NETWORKS (CIDR list, e.g.
+# "10.0.0.0/8,192.168.0.0/16": the campus network).
+ZHIJIAO_REQUIRE_LOGIN = env_bool("ZHIJIAO_REQUIRE_LOGIN", False)
+ZHIJIAO_ALLOWED_NETWORKS = env_list("ZHIJIAO_ALLOWED_NETWORKS")
 
 # The JSON API: read-only, paginated, documented by its own OpenAPI schema at /api/schema/.
 REST_FRAMEWORK = {

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from articles.search.api import SearchAPIView
+
+urlpatterns = [
+    path("", SearchAPIView.as_view(), name="search-api"),
+]

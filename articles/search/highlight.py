@@ -10,29 +10,12 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from articles.search.tokens import normalize, normalize_with_offsets
+from articles.search.tokens import OffsetMap, match_text_with_offsets
 
 __all__ = ["mark", "snippet"]
 
 
-class _Identity:
-    def __getitem__(self, i: int) -> int:
-        return i
-
-
-def _normalized(text: str) -> tuple[str, list[int] | _Identity]:
-    """The normalised text and a map from its indexes to the original's.
-
-    No character normalises to nothing, so equal lengths mean one character for one: the common
-    case, which skips building the map character by character.
-    """
-    norm = normalize(text)
-    if len(norm) == len(text):
-        return norm, _Identity()
-    return normalize_with_offsets(text)
-
-
-def _spans(norm: str, origin: list[int] | _Identity, terms: Iterable[str], *, limit: int) -> list[list[int]]:
+def _spans(norm: str, origin: OffsetMap, terms: Iterable[str], *, limit: int) -> list[list[int]]:
     """Original-text spans [start, end) of the terms' occurrences, merged, at most ``limit``."""
     found: list[list[int]] = []
     for term in terms:
@@ -65,7 +48,7 @@ def _render(text: str, spans: list[list[int]]) -> str:
 
 def mark(text: str, terms: Iterable[str]) -> str:
     """The whole (short) text, escaped, with every occurrence of the terms marked."""
-    norm, origin = _normalized(text)
+    norm, origin = match_text_with_offsets(text)
     return _render(text, _spans(norm, origin, terms, limit=50))
 
 
@@ -77,7 +60,7 @@ def snippet(text: str, terms: Iterable[str], *, width: int = 60) -> str:
     if terms:
         # Only the part of the text around the first occurrence is normalised and searched:
         # a one-character query can occur thousands of times in a long article.
-        norm, origin = _normalized(text)
+        norm, origin = match_text_with_offsets(text)
         hits = [(norm.find(t), t) for t in terms]
         hits = [(at, t) for at, t in hits if at >= 0]
         if hits:
@@ -93,6 +76,6 @@ def snippet(text: str, terms: Iterable[str], *, width: int = 60) -> str:
             start = max(0, start - (end - len(text)))
             end = len(text)
     window = text[start:end]
-    norm, origin = _normalized(window)
+    norm, origin = match_text_with_offsets(window)
     body = _render(window, _spans(norm, origin, terms, limit=20))
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

@@ -14,16 +14,16 @@ token strings here and the database only indexes whitespace-separated tokens:
   too (``vtol`` in ``evtol``), so documents also carry the word's proper suffixes, each cut to
   ``WORD_WINDOW`` characters; a query word is a prefix query on words and suffixes.
 
-Matching tokens is necessary, not sufficient (the bigrams of 产教融合 also occur in 融合产教), so the
-search also checks that the normalised text contains each term: results equal a substring scan.
+Matching tokens is necessary, not sufficient (the bigrams of 产教融合 also occur in 融合产教), so
+the search also checks that the normalised text contains each term: results equal a substring scan.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import opencc
 
@@ -32,6 +32,9 @@ __all__ = [
     "Query",
     "Term",
     "document_tokens",
+    "fold_spaces",
+    "match_text",
+    "match_text_with_offsets",
     "normalize",
     "normalize_with_offsets",
     "parse_query",
@@ -70,6 +73,9 @@ class _CharMap(dict):
         else:
             out = unicodedata.normalize("NFKC", ch).lower()
             out = "".join(_T2S.convert(c) if _is_cjk(c) else c for c in out)
+            # A few symbols decompose to a space plus an accent (´ → " ́"); a space must only
+            # come from a space, or it would separate query terms that are one in the text.
+            out = "".join(c for c in out if not c.isspace()) or ch
         self[code] = out
         return out
 
@@ -92,8 +98,8 @@ def normalize(text: str) -> str:
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalise ``text`` and say where each normalised character came from.
 
-    Returns ``(norm, origin)`` with ``origin[i]`` the index in ``text`` of the character that produced
-    ``norm[i]``, plus a final entry ``len(text)``; highlighting uses it to mark the original text.
+    Returns ``(norm, origin)`` with ``origin[i]`` the index in ``text`` of the character that
+    produced ``norm[i]``, plus a final entry ``len(text)``.
     """
     parts: list[str] = []
     origin: list[int] = []
@@ -105,8 +111,59 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(parts), origin
 
 
+# Spaces next to a CJK character are typography, not content: "11.7 亿" is 11.7亿, "2024 年" is
+# 2024年 (writers put a space between Han and Latin or digits, or not). Line breaks stay.
+_FOLD_RE = re.compile(rf" +(?=[{_CJK}])|(?<=[{_CJK}]) +")
+
+
+def fold_spaces(norm: str) -> str:
+    """Drop the spaces of normalised text that touch a CJK character.
+
+    Applied alike to documents and query terms; a term without spaces is unaffected and a
+    space-free piece of a document stays contiguous, so substring matches are kept.
+    """
+    return _FOLD_RE.sub("", norm)
+
+
+def match_text(text: str) -> str:
+    """The form the substring check compares: normalised, spaces next to CJK dropped."""
+    return fold_spaces(normalize(text))
+
+
+class OffsetMap:
+    """Index in a ``match_text`` → index in the original text (for highlighting)."""
+
+    def __init__(self, starts: list[int], origins: list[int], origin: list[int] | None) -> None:
+        self._starts = starts  # where each kept piece starts in the folded text
+        self._origins = origins  # … and in the normalised text
+        self._origin = origin  # normalised → original; None when one character maps to one
+
+    def __getitem__(self, i: int) -> int:
+        piece = bisect_right(self._starts, i) - 1
+        j = self._origins[piece] + i - self._starts[piece]
+        return j if self._origin is None else self._origin[j]
+
+
+def match_text_with_offsets(text: str) -> tuple[str, OffsetMap]:
+    """``match_text(text)`` and where each of its characters came from in ``text``."""
+    norm = normalize(text)
+    origin = None
+    if len(norm) != len(text):  # no character normalises to nothing: equal length is 1:1
+        norm, origin = normalize_with_offsets(text)
+        origin.pop()
+    starts, origins, parts = [0], [0], []
+    pos = 0
+    for m in _FOLD_RE.finditer(norm):
+        parts.append(norm[pos : m.start()])
+        pos = m.end()
+        starts.append(starts[-1] + len(parts[-1]))
+        origins.append(pos)
+    parts.append(norm[pos:])
+    return "".join(parts), OffsetMap(starts, origins, origin)
+
+
 def document_tokens(norm: str) -> list[str]:
-    """Tokens of normalised document text, in order: CJK bigrams (+ each run's last character), words.
+    """Tokens of normalised text, in order: CJK bigrams (and each run's last character), words.
 
     >>> document_tokens("广州推动产教融合, 5g与evtol")
     ['广州', '州推', '推动', '动产', '产教', '教融', '融合', '合', '5g', '与', 'evtol']
@@ -151,17 +208,19 @@ class Term:
         """True if the index lookup alone equals the substring test (no check needed).
 
         That is a term made of one CJK run of one or two characters (a single bigram or a prefix)
-        or one letter/digit word no longer than the window.
+        or one ASCII letter/digit word no longer than the window (other letters may be case- or
+        accent-folded differently by a database's tokenizer, so they get the check).
         """
         m = _TOKEN_RE.fullmatch(self.text)
         if m is None:
             return False
         if m.group("cjk") is not None:
             return len(self.text) <= 2
-        return len(self.text) <= WORD_WINDOW
+        return len(self.text) <= WORD_WINDOW and self.text.isascii()
 
     @property
-    def searchable(self) -> bool:
+    def indexed(self) -> bool:
+        """The index can look the term up (it has letters, digits or CJK)."""
         return bool(self.tokens or self.prefixes)
 
 
@@ -184,8 +243,14 @@ class Query:
 
     @property
     def searchable(self) -> bool:
-        """At least one positive term the index can look up (letters, digits or CJK)."""
-        return any(t.searchable for t in self.positive)
+        """At least one term that must occur (a query of exclusions only finds nothing)."""
+        return bool(self.positive)
+
+    @property
+    def indexed(self) -> bool:
+        """The index can narrow the candidates; otherwise (punctuation only, e.g. "、") the
+        search scans every document's text: slower, still exact."""
+        return any(t.indexed for t in self.positive)
 
     def index_tokens(self) -> tuple[list[str], list[str]]:
         """(tokens, prefixes) to AND in the index, deduplicated and capped at MAX_QUERY_TOKENS."""
@@ -194,7 +259,7 @@ class Query:
         for term in self.positive:
             tokens.update(dict.fromkeys(term.tokens))
             prefixes.update(dict.fromkeys(term.prefixes))
-        # A prefix that is itself a full token adds nothing (产教 and 产教*: keep 产教*, it is wider).
+        # A token that is also a prefix adds nothing (产教 and 产教*: keep 产教*, it is wider).
         tok = [t for t in tokens if t not in prefixes]
         pre = list(prefixes)
         budget = MAX_QUERY_TOKENS
@@ -251,7 +316,7 @@ def parse_query(raw: str) -> Query:
             text = word[1:] if negative else word
         else:
             negative = m.group(1) == "-"
-            text = " ".join(m.group(2).split())
+            text = fold_spaces(" ".join(m.group(2).split()))
         if not text or (text, negative) in seen:
             continue
         seen.add((text, negative))
@@ -261,6 +326,6 @@ def parse_query(raw: str) -> Query:
         terms = terms[:MAX_TERMS]
     query = Query(raw=raw, terms=tuple(terms), notices=tuple(notices))
     if terms and not query.searchable:
-        notices.append("请至少输入一个汉字、字母或数字（标点符号和排除词不能单独检索）。")
+        notices.append("请输入要查找的词：只有排除词（-词）时没有结果。")
         query = Query(raw=raw, terms=query.terms, notices=tuple(notices))
     return query

@@ -1,8 +1,8 @@
 """Article bodies (sanitised HTML) as typed blocks for the Typst template: pure, no Django models.
 
-The template never parses user text: it receives paragraphs, sub-headings, lists, tables, quotes and
-images as JSON data and prints every string as text. So ``#``, ``$``, ``<script>`` or Typst syntax in
-an article is printed as written, whatever it looks like.
+The template never parses user text: it receives paragraphs, sub-headings, lists, tables, quotes
+and images as JSON data and prints every string as text. So ``#``, ``$``, ``<script>`` or Typst
+syntax in an article is printed as written, whatever it looks like.
 
 Block shapes (dicts, ready for ``json.dumps``):
 
@@ -28,14 +28,37 @@ Block = dict[str, Any]
 Span = dict[str, Any]
 
 _INLINE_FLAGS = {
-    "strong": "b", "b": "b", "em": "i", "i": "i", "u": "u", "s": "s", "sub": "sub", "sup": "sup",
+    "strong": "b",
+    "b": "b",
+    "em": "i",
+    "i": "i",
+    "u": "u",
+    "s": "s",
+    "sub": "sub",
+    "sup": "sup",
     "code": "code",
 }
 _HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Tags that close an open paragraph and start something of their own.
 _BLOCK_TAGS = {
-    "p", "ul", "ol", "li", "table", "blockquote", "figure", "figcaption", "hr", "pre",
-    "caption", "tr", "td", "th", "thead", "tbody", "tfoot", *_HEADINGS,
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "hr",
+    "pre",
+    "caption",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "tfoot",
+    *_HEADINGS,
 }
 _ROW_TAGS = {"td", "th", "tr", "thead", "tbody", "tfoot"}
 _WS = re.compile(r"[ \t\r\n\f]+")
@@ -157,8 +180,9 @@ class _Converter(HTMLParser):
             self.flags.append((_INLINE_FLAGS[tag], None))
         elif tag == "a":
             href = attr.get("href") or ""
-            self.flags.append(("a", href if href.startswith(("http://", "https://", "mailto:"))
-                               else None))
+            self.flags.append(
+                ("a", href if href.startswith(("http://", "https://", "mailto:")) else None)
+            )
         elif tag == "br":
             if self.in_pre:
                 self.pre_text.append("\n")
@@ -172,7 +196,7 @@ class _Converter(HTMLParser):
             self._open_run({"t": "h", "level": _HEADINGS[tag]})
         elif tag in ("ul", "ol"):
             self._close_run()
-            start = _int_attr(attr.get("start"), 1, -10**6, 10**6)
+            start = _int_attr(attr.get("start"), 1, -(10**6), 10**6)
             block = {"t": "list", "ordered": tag == "ol", "start": start, "items": []}
             self.container.blocks.append(block)
             self.stack.append(_Container("list", block))
@@ -262,9 +286,7 @@ class _Converter(HTMLParser):
                 if self.flags[i][0] == flag:
                     del self.flags[i]
                     break
-        elif tag in ("p", "figcaption", "caption", *_HEADINGS):
-            self._close_run()
-        elif tag in ("td", "th"):
+        elif tag in ("p", "figcaption", "caption", "td", "th", *_HEADINGS):
             self._close_run()
         elif tag == "tr":
             self._close_run()
@@ -349,6 +371,10 @@ class _Converter(HTMLParser):
                     self.stack.pop()
 
 
+def _style(span: Span) -> dict[str, Any]:
+    return {k: v for k, v in span.items() if k != "x"}
+
+
 def _tidy_spans(spans: list[Span]) -> list[Span]:
     """Collapse white space as a browser would, merge neighbours with the same style, trim ends."""
     out: list[Span] = []
@@ -359,14 +385,12 @@ def _tidy_spans(spans: list[Span]) -> list[Span]:
             out.append({"br": True})
             continue
         text = _WS.sub(" ", span["x"])
-        if not out or out[-1].get("br"):
-            text = text.lstrip(" ")
-        elif out[-1]["x"].endswith(" "):
+        if not out or out[-1].get("br") or out[-1]["x"].endswith(" "):
             text = text.lstrip(" ")
         if not text:
             continue
-        style = {k: v for k, v in span.items() if k != "x"}
-        if out and not out[-1].get("br") and {k: v for k, v in out[-1].items() if k != "x"} == style:
+        style = _style(span)
+        if out and not out[-1].get("br") and _style(out[-1]) == style:
             out[-1]["x"] += text
         else:
             out.append({**style, "x": text})
@@ -407,12 +431,14 @@ def _finish_table(table: Block) -> Block | None:
                 break
             span = min(cell["colspan"], free)
             free -= span
-            cells.append({
-                "c": cell["c"],
-                "colspan": span,
-                "rowspan": max(1, min(cell["rowspan"], len(rows) - index)),
-                "th": cell["th"],
-            })
+            cells.append(
+                {
+                    "c": cell["c"],
+                    "colspan": span,
+                    "rowspan": max(1, min(cell["rowspan"], len(rows) - index)),
+                    "th": cell["th"],
+                }
+            )
         cells.extend({"c": [], "colspan": 1, "rowspan": 1, "th": False} for _ in range(free))
         out_rows.append(cells)
     # Leading rows from <thead>, or made only of <th>, repeat at the top of every page.
@@ -424,8 +450,13 @@ def _finish_table(table: Block) -> Block | None:
             break
     if header == len(rows):
         header = 0
-    return {"t": "table", "columns": columns, "header": header, "rows": out_rows,
-            "caption": table["caption"]}
+    return {
+        "t": "table",
+        "columns": columns,
+        "header": header,
+        "rows": out_rows,
+        "caption": table["caption"],
+    }
 
 
 def html_to_blocks(html: str) -> list[Block]:

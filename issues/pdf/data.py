@@ -16,10 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from articles.models import Article
 from communities.models import Community
-from issues.models import Issue, Section, visible_q
+from issues.models import Issue, Section, Status
 from issues.pdf.blocks import Block, html_to_blocks
 from issues.toc import TocSection, table_of_contents
 
@@ -70,8 +71,16 @@ def load_source(*, issue: Issue, include_drafts: bool = False) -> PdfSource:
             Community.objects.filter(registry_id=issue.appendix_id)
             .select_related("registry")
             .order_by("number")
-            .only("registry__title", "registry__source", "registry__published", "number", "name",
-                  "lead_units_text", "founded_year", "founded_month")
+            .only(
+                "registry__title",
+                "registry__source",
+                "registry__published",
+                "number",
+                "name",
+                "lead_units_text",
+                "founded_year",
+                "founded_month",
+            )
         )
     return PdfSource(issue=issue, include_drafts=include_drafts, toc=toc, communities=communities)
 
@@ -82,20 +91,40 @@ def load_article_source(*, article: Article, include_drafts: bool = False) -> Pd
     node = TocSection(section=section, articles=[article])
     if section.parent is not None:
         node = TocSection(section=section.parent, children=[node])
-    return PdfSource(issue=article.issue, include_drafts=include_drafts, toc=[node],
-                     article=article)
-
-
-def is_public(issue: Issue) -> bool:
-    return Issue.objects.filter(visible_q(), pk=issue.pk).exists()
+    return PdfSource(
+        issue=article.issue, include_drafts=include_drafts, toc=[node], article=article
+    )
 
 
 # --- fingerprint ---------------------------------------------------------------------------------
 
-_ISSUE_FIELDS = ("year", "number", "title", "title_en", "school", "school_en", "publisher",
-                 "chief_editor", "editor", "managing_editor", "notes", "publication_date")
-_ARTICLE_FIELDS = ("pk", "number", "title", "toc_title", "subtitle", "source", "source_name",
-                   "source_date", "source_url", "compiled_by", "body")
+_ISSUE_FIELDS = (
+    "year",
+    "number",
+    "title",
+    "title_en",
+    "school",
+    "school_en",
+    "publisher",
+    "chief_editor",
+    "editor",
+    "managing_editor",
+    "notes",
+    "publication_date",
+)
+_ARTICLE_FIELDS = (
+    "pk",
+    "number",
+    "title",
+    "toc_title",
+    "subtitle",
+    "source",
+    "source_name",
+    "source_date",
+    "source_url",
+    "compiled_by",
+    "body",
+)
 
 
 def _source_state(source: PdfSource) -> dict[str, Any]:
@@ -105,13 +134,26 @@ def _source_state(source: PdfSource) -> dict[str, Any]:
         "drafts": source.include_drafts,
         "article": source.article.pk if source.article else None,
         "sections": [
-            [node.section.pk, node.section.number, node.section.title, node.section.parent_id,
-             [[getattr(a, name) for name in _ARTICLE_FIELDS] for a in node.articles]]
+            [
+                node.section.pk,
+                node.section.number,
+                node.section.title,
+                node.section.parent_id,
+                [[getattr(a, name) for name in _ARTICLE_FIELDS] for a in node.articles],
+            ]
             for node in _walk(source.toc)
         ],
         "appendix": [
-            [c.registry.title, c.registry.source, c.registry.published, c.number, c.name,
-             c.lead_units_text, c.founded_year, c.founded_month]
+            [
+                c.registry.title,
+                c.registry.source,
+                c.registry.published,
+                c.number,
+                c.name,
+                c.lead_units_text,
+                c.founded_year,
+                c.founded_month,
+            ]
             for c in source.communities
         ],
     }
@@ -130,18 +172,19 @@ def _cn_date(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
-def _notes_blocks(text: str) -> list[Block]:
+def notes_lines(text: str) -> list[dict[str, Any]]:
     """The 说明 text: one paragraph a line; "一、…" lines are its sub-headings."""
-    blocks: list[Block] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if _NOTES_HEADING.match(line):
-            blocks.append({"t": "h", "level": 4, "c": [{"x": line}]})
-        else:
-            blocks.append({"t": "p", "c": [{"x": line}], "plain": True})
-    return blocks
+    lines = (line.strip() for line in text.splitlines())
+    return [{"heading": bool(_NOTES_HEADING.match(line)), "text": line} for line in lines if line]
+
+
+def _notes_blocks(text: str) -> list[Block]:
+    return [
+        {"t": "h", "level": 4, "c": [{"x": line["text"]}]}
+        if line["heading"]
+        else {"t": "p", "c": [{"x": line["text"]}], "plain": True}
+        for line in notes_lines(text)
+    ]
 
 
 def _heading_text(article: Article, title: str) -> str:
@@ -170,7 +213,7 @@ class _Images:
                 self.attach(block["c"])
 
     def _load(self, src: str) -> str | None:
-        name = next((src[len(p):] for p in self.prefixes if p and src.startswith(p)), None)
+        name = next((src[len(p) :] for p in self.prefixes if p and src.startswith(p)), None)
         if not name or ".." in name.split("/"):
             return None
         try:
@@ -200,40 +243,37 @@ def document_data(source: PdfSource) -> dict[str, Any]:
         section = node.section
         if level == 1:
             top_title = section.title
-        items.append({
-            "k": "section",
-            "id": f"s-{section.pk}",
-            "level": level,
-            "text": f"{section.number} {section.title}",
-            "top": section.title if level == 1 else "",
-            # A top section starts a page; a subsection right after it stays with it.
-            "break": level == 1 or not after_heading,
-        })
+        items.append(
+            {
+                "k": "section",
+                "id": f"s-{section.pk}",
+                "level": level,
+                "text": f"{section.number} {section.title}",
+                "top": section.title if level == 1 else "",
+                # A top section starts a page; a subsection right after it stays with it.
+                "break": level == 1 or not after_heading,
+            }
+        )
         after_heading = True
         for article in node.articles:
             blocks = html_to_blocks(article.body)
             images.attach(blocks)
-            provenance = [
-                ("资料来源", article.source_name),
-                ("发布日期", _cn_date(article.source_date)),
-                ("原文链接", article.source_url),
-                ("摘编", article.compiled_by),
-            ]
-            subtitle = article.subtitle.strip()
-            items.append({
-                "k": "article",
-                "id": f"a-{article.pk}",
-                "level": level + 1,
-                "number": article.number,
-                "text": _heading_text(article, article.title),
-                "toc": _heading_text(article, article.toc_title or article.title),
-                "subtitle": subtitle if subtitle not in ("", article.title) else "",
-                "section": top_title,
-                "draft": not _article_visible(article),
-                "blocks": blocks,
-                "provenance": [[k, v] for k, v in provenance if v],
-                "break": not after_heading and source.article is None,
-            })
+            items.append(
+                {
+                    "k": "article",
+                    "id": f"a-{article.pk}",
+                    "level": level + 1,
+                    "number": article.number,
+                    "text": _heading_text(article, article.title),
+                    "toc": _heading_text(article, article.toc_title or article.title),
+                    "subtitle": _subtitle(article),
+                    "section": top_title,
+                    "draft": _is_draft(article),
+                    "blocks": blocks,
+                    "provenance": _provenance(article),
+                    "break": not after_heading and source.article is None,
+                }
+            )
             after_heading = False
     appendix = None
     if source.communities:
@@ -244,8 +284,7 @@ def document_data(source: PdfSource) -> dict[str, Any]:
             "source": registry.source,
             "published": _cn_date(registry.published),
             "rows": [
-                [str(c.number), c.name, c.lead_units_text,
-                 f"{c.founded_year}年{c.founded_month}月"]
+                [str(c.number), c.name, c.lead_units_text, f"{c.founded_year}年{c.founded_month}月"]
                 for c in source.communities
             ],
         }
@@ -274,8 +313,15 @@ def document_data(source: PdfSource) -> dict[str, Any]:
             "publisher": issue.publisher,
             "label": label,
             "date": _cn_date(issue.publication_date),
-            "editors": [[k, v] for k, v in (("总编", issue.chief_editor), ("主编", issue.editor),
-                                            ("责编", issue.managing_editor)) if v],
+            "editors": [
+                [k, v]
+                for k, v in (
+                    ("总编", issue.chief_editor),
+                    ("主编", issue.editor),
+                    ("责编", issue.managing_editor),
+                )
+                if v
+            ],
             "notes": _notes_blocks(issue.notes),
         },
         "items": items,
@@ -290,8 +336,55 @@ def _ordered(nodes: list[TocSection], level: int = 1):
         yield from _ordered(node.children, level + 1)
 
 
-def _article_visible(article: Article) -> bool:
-    # Only drafts shown in an editors' preview get marked; the public PDF has no others.
-    from issues.models import Status
+def _is_draft(article: Article) -> bool:
+    """Not (yet) visible to the public: marked as such in an editors' preview."""
+    if article.status != Status.PUBLISHED:
+        return True
+    return article.published_at is not None and article.published_at > timezone.now()
 
-    return article.status == Status.PUBLISHED
+
+def _provenance(article: Article) -> list[list[str]]:
+    pairs = (
+        ("资料来源", article.source_name),
+        ("发布日期", _cn_date(article.source_date)),
+        ("原文链接", article.source_url),
+        ("摘编", article.compiled_by),
+    )
+    return [[k, v] for k, v in pairs if v]
+
+
+def _subtitle(article: Article) -> str:
+    subtitle = article.subtitle.strip()
+    return subtitle if subtitle not in ("", article.title) else ""
+
+
+def print_items(source: PdfSource) -> list[dict[str, Any]]:
+    """The same sequence as the PDF, for the HTML print view: sections and articles in order."""
+    items: list[dict[str, Any]] = []
+    for node, level in _ordered(source.toc):
+        items.append(
+            {
+                "kind": "section",
+                "level": level,
+                "section": node.section,
+                "id": f"s-{node.section.pk}",
+                "text": f"{node.section.number} {node.section.title}",
+            }
+        )
+        for article in node.articles:
+            items.append(
+                {
+                    "kind": "article",
+                    "level": min(level + 1, 6),
+                    "article": article,
+                    "id": f"a-{article.pk}",
+                    "text": _heading_text(article, article.title),
+                    "toc": _heading_text(article, article.toc_title or article.title),
+                    "subtitle": _subtitle(article),
+                    "provenance": _provenance(article),
+                    "draft": _is_draft(article),
+                    # A page break before each article, except right under its section's heading.
+                    "follows_heading": items[-1]["kind"] == "section",
+                }
+            )
+    return items

@@ -1,0 +1,103 @@
+"""Articles in the JSON API. Only ``Article.objects.published()`` is ever read here."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+
+from articles.models import Article
+from zhijiao.api_common import NOT_FOUND, AbsoluteUrlField
+
+ISSUE_REF_SCHEMA = {
+    "type": "object",
+    "properties": {"year": {"type": "integer"}, "number": {"type": "integer"}},
+    "required": ["year", "number"],
+}
+
+
+class IssueRefMixin(serializers.Serializer):
+    issue = serializers.SerializerMethodField(help_text="所在期刊，如 {\"year\": 2024, \"number\": 2}")
+
+    @extend_schema_field(ISSUE_REF_SCHEMA)
+    def get_issue(self, article: Article) -> dict:
+        return {"year": article.issue.year, "number": article.issue.number}
+
+
+class ArticleRefSerializer(IssueRefMixin, serializers.ModelSerializer):
+    """A short reference to an article (in lists of mentions). Expects the issue selected."""
+
+    url = AbsoluteUrlField()
+
+    class Meta:
+        model = Article
+        fields = ["id", "issue", "number", "title", "url"]
+
+
+class ArticleSerializer(IssueRefMixin, serializers.ModelSerializer):
+    """An article as the 目录 lists it. Expects the issue selected and the tags prefetched."""
+
+    page = serializers.IntegerField(
+        source="page_start", allow_null=True, help_text="印刷起始页"
+    )
+    pages = serializers.CharField(source="page_label", help_text="印刷页码范围，如 54–57")
+    tags = serializers.SerializerMethodField()
+    url = AbsoluteUrlField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "issue", "number", "title", "toc_title", "subtitle", "source", "page",
+            "pages", "tags", "url",
+        ]
+
+    def get_tags(self, article: Article) -> list[str]:
+        return sorted(tag.name for tag in article.tags.all())
+
+
+class _NamedRef(serializers.Serializer):
+    name = serializers.CharField()
+    url = AbsoluteUrlField()
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    section = serializers.SerializerMethodField(help_text="板块 › 栏目")
+    body = serializers.CharField(help_text="正文（已清理的 HTML）")
+    communities = serializers.SerializerMethodField(help_text="文中提及的共同体")
+    organizations = serializers.SerializerMethodField(help_text="文中提及的单位")
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [
+            *ArticleSerializer.Meta.fields, "section", "source_name", "source_date",
+            "source_url", "compiled_by", "body", "communities", "organizations",
+        ]
+
+    def get_section(self, article: Article) -> list[str]:
+        section = article.section
+        return [s.title for s in (section.parent, section) if s is not None]
+
+    @extend_schema_field(_NamedRef(many=True))
+    def get_communities(self, article: Article) -> list:
+        mentions = article.mentions.filter(community__isnull=False).select_related("community")
+        communities = sorted((m.community for m in mentions), key=lambda c: c.number)
+        return _NamedRef(communities, many=True, context=self.context).data
+
+    @extend_schema_field(_NamedRef(many=True))
+    def get_organizations(self, article: Article) -> list:
+        mentions = article.mentions.filter(organization__isnull=False).select_related(
+            "organization"
+        )
+        organizations = sorted((m.organization for m in mentions), key=lambda o: o.name)
+        return _NamedRef(organizations, many=True, context=self.context).data
+
+
+@extend_schema(summary="文章", responses={200: ArticleDetailSerializer, **NOT_FOUND})
+class ArticleDetail(generics.RetrieveAPIView):
+    serializer_class = ArticleDetailSerializer
+
+    def get_queryset(self):
+        # Built per request: visibility depends on the time (scheduled publishing).
+        return (
+            Article.objects.published()
+            .select_related("issue", "section", "section__parent")
+            .prefetch_related("tags")
+        )

@@ -1,0 +1,77 @@
+"""The Atom feed of newly published articles, and the "newest articles" the home page lists."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from articles.models import Article
+
+FEED_LENGTH = 30
+
+
+def newest_articles(limit: int) -> QuerySet:
+    """Published articles, the most recently published first.
+
+    An article published on its own has its own time; one published with its issue has the
+    issue's. Where neither was scheduled (published at import) the printed order decides:
+    newest issue first, then as printed.
+    """
+    return (
+        Article.objects.published()
+        .annotate(published_on=Coalesce("published_at", "issue__published_at"))
+        .select_related("issue", "section")
+        .order_by(
+            F("published_on").desc(nulls_last=True),
+            "-issue__year",
+            "-issue__number",
+            "position",
+        )[:limit]
+    )
+
+
+def excerpt(article: Article, words: int = 120) -> str:
+    text = article.subtitle or strip_tags(article.body)
+    return Truncator(" ".join(text.split())).chars(words)
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "职教通讯 · 最新文章"
+    subtitle = "广州市白云工商技师学院《职教通讯》新发布的文章"
+    language = "zh-CN"
+
+    def link(self) -> str:
+        return reverse("issues:home")
+
+    def items(self):
+        return newest_articles(FEED_LENGTH).prefetch_related("tags")
+
+    def item_title(self, item: Article) -> str:
+        return f"{item.number} {item.title}"
+
+    def item_description(self, item: Article) -> str:
+        return excerpt(item)
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    def item_author_name(self, item: Article) -> str:
+        return item.source_name or item.source
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [item.section.title, *sorted(tag.name for tag in item.tags.all())]
+
+    def item_pubdate(self, item: Article) -> datetime.datetime:
+        # Published at import, without a time of its own: when it was imported.
+        return item.published_on or item.created_at
+
+    def item_updateddate(self, item: Article) -> datetime.datetime:
+        return item.updated_at

@@ -1,0 +1,14 @@
+"""The archive: published issues with the number of their published articles."""
+
+from django.db.models import Count, QuerySet
+
+from issues.models import Issue, visible_q
+
+
+def published_issues() -> QuerySet:
+    """Published issues, newest first, each with ``article_count``: one query."""
+    return (
+        Issue.objects.published()
+        .annotate(article_count=Count("articles", filter=visible_q("articles__")))
+        .order_by("-year", "-number")
+    )

@@ -1,0 +1,218 @@
+"""Article pages, lists across issues, related articles and the article API, on the real seeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles import listings
+from articles.models import Article
+from articles.related import related_articles
+from issues.models import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def _article(number: str, issue: int = 2) -> Article:
+    return Article.objects.select_related("issue", "section__parent").get(
+        issue__year=2024, issue__number=issue, number=number
+    )
+
+
+def _html(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_article_page_has_breadcrumb_heading_and_provenance(client):
+    article = _article("2.1.1")
+    html = _html(client.get(article.get_absolute_url()))
+    crumbs = re.search(r'<nav class="wrap breadcrumb" aria-label="位置">(.*?)</nav>', html, re.S)
+    assert crumbs
+    texts = re.findall(r">([^<>]+)</a>", crumbs.group(1))
+    assert texts == [article.issue.label, article.section.parent.title, article.section.title]
+    assert f"<h1>{article.title}</h1>" in html
+    assert f'<span class="num">{article.number}</span>' in html
+    assert article.source and article.source in html
+    assert article.source_name in html
+    assert f"第 {article.page_label} 页" in html
+
+
+def test_article_body_keeps_paragraphs_and_subheadings(client):
+    article = _article("2.1.1")
+    html = _html(client.get(article.get_absolute_url()))
+    body = html[html.index('<div class="body">'):]
+    assert body.count("<p>") >= article.body.count("<p>") > 1
+    assert "<h3>" in article.body and body.count("<h3>") >= article.body.count("<h3>")
+
+
+def test_previous_and_next_follow_the_printed_order(client):
+    article = _article("1.2.8")  # printed before 1.2.7
+    siblings = list(
+        Article.objects.published().filter(issue=article.issue).order_by("position")
+    )
+    i = siblings.index(article)
+    html = _html(client.get(article.get_absolute_url()))
+    assert f'rel="prev" href="{siblings[i - 1].get_absolute_url()}"' in html
+    assert f'rel="next" href="{siblings[i + 1].get_absolute_url()}"' in html
+    assert siblings[i + 1].number == "1.2.7"
+
+
+def test_first_article_has_no_previous(client):
+    first = Article.objects.published().filter(issue__number=2).order_by("position").first()
+    html = _html(client.get(first.get_absolute_url()))
+    assert 'rel="prev"' not in html and 'rel="next"' in html
+
+
+def test_draft_neighbour_is_skipped(client):
+    article = _article("1.1.2")
+    draft = _article("1.1.3")
+    draft.status = Status.DRAFT
+    draft.save()
+    html = _html(client.get(article.get_absolute_url()))
+    assert draft.get_absolute_url() not in html
+    assert f'rel="next" href="{_article("1.1.4").get_absolute_url()}"' in html
+
+
+def test_draft_article_is_404(client):
+    article = _article("1.1.1")
+    article.status = Status.DRAFT
+    article.save()
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(reverse("api:article", args=[article.pk])).status_code == 404
+
+
+def test_related_articles_share_tags_most_shared_first(client):
+    a, b, c = (_article(n) for n in ("1.1.1", "1.1.2", "1.2.1"))
+    a.tags.add("测试甲", "测试乙")
+    b.tags.add(*a.tags.all())  # b shares every tag of a: it comes first
+    c.tags.add("测试甲")
+    mine = set(a.tags.names())
+    shared = {
+        x: len(mine & set(x.tags.names()))
+        for x in Article.objects.published().exclude(pk=a.pk).select_related("issue")
+    }
+    expected = sorted(
+        (x for x, n in shared.items() if n),
+        key=lambda x: (-shared[x], -x.issue.year, -x.issue.number, x.position),
+    )
+    related = list(related_articles(a))
+    assert related == expected[: len(related)] and related[0] == b and c in related
+    html = _html(client.get(a.get_absolute_url()))
+    start = html.index("相关文章")
+    assert html.index(b.get_absolute_url(), start) < html.index(c.get_absolute_url(), start)
+    # A draft sharing tags is not offered.
+    c.status = Status.DRAFT
+    c.save()
+    assert c not in list(related_articles(a))
+
+
+def test_article_without_tags_has_no_related_section(client):
+    article = _article("1.1.1")
+    article.tags.clear()
+    assert not related_articles(article)
+    assert "相关文章" not in _html(client.get(article.get_absolute_url()))
+
+
+def test_section_list_spans_issues_and_subsections(client):
+    title = "职教动态"  # a top section in both seed issues
+    expected = Article.objects.published().filter(section__parent__title=title).count()
+    assert expected > 0
+    html = _html(client.get(reverse("articles:section", args=[title])))
+    assert f"各期共 {expected} 篇文章" in html
+    assert {"2024年第01期", "2024年第02期"} <= set(re.findall(r"2024年第0\d期", html))
+
+
+def test_source_list_finds_label_and_provenance(client):
+    expected = {
+        a.pk
+        for a in Article.objects.published()
+        if a.source == "中国教育报" or a.source_name.strip("《》") == "中国教育报"
+    }
+    assert len(expected) > 3  # the three 中国教育报：… plus excerpts whose 信息来源 names it
+    assert {a.pk for a in listings.from_source("中国教育报")} == expected
+    html = _html(client.get(reverse("articles:source", args=["中国教育报"])))
+    assert f"各期共 {len(expected)} 篇文章" in html
+
+
+def test_tag_list_and_pagination(client, settings):
+    articles = list(Article.objects.published().order_by("pk")[:25])
+    for article in articles:
+        article.tags.add("测试标签")
+    tag = Tag.objects.get(name="测试标签")
+    first = _html(client.get(reverse("articles:tag", args=[tag.slug])))
+    assert "各期共 25 篇文章" in first and "第 1 / 2 页" in first
+    second = _html(client.get(reverse("articles:tag", args=[tag.slug]), {"page": 2}))
+    assert "第 2 / 2 页" in second
+    assert first.count('<li class="card">') + second.count('<li class="card">') == 25
+
+
+def test_unknown_or_draft_only_list_is_404(client):
+    assert client.get(reverse("articles:section", args=["没有这个栏目"])).status_code == 404
+    assert client.get(reverse("articles:tag", args=["no-such-tag"])).status_code == 404
+    only = _article("4.2.2")
+    assert Article.objects.filter(source=only.source).count() == 1
+    only.status = Status.DRAFT
+    only.save()
+    assert client.get(reverse("articles:source", args=[only.source])).status_code == 404
+
+
+def test_index_lists_sections_and_sources_with_counts(client):
+    html = _html(client.get(reverse("articles:index")))
+    count = Article.objects.published().filter(section__title="重要通知").count()
+    assert f'重要通知 <span class="count">{count}</span>' in html
+    assert reverse("articles:source", args=["中国教育报"]) in html
+
+
+def test_article_page_lists_mentions(client):
+    article = _article("2.1.1")
+    html = _html(client.get(article.get_absolute_url()))
+    section = html[html.index("文中提及的产教融合共同体与单位"):]
+    for mention in article.mentions.select_related("community", "organization"):
+        target = mention.community or mention.organization
+        assert target.get_absolute_url() in section
+
+
+@pytest.mark.parametrize(
+    "name, args, limit",
+    [
+        ("articles:detail", [2024, 2, "2.1.1"], 8),
+        ("articles:section", ["职教动态"], 4),
+        ("articles:source", ["中国教育报"], 4),
+        ("articles:index", [], 5),
+    ],
+)
+def test_article_pages_use_a_bounded_number_of_queries(
+    client, django_assert_max_num_queries, name, args, limit
+):
+    for article in Article.objects.all():  # tags and related articles must not add queries
+        article.tags.add("职业教育")
+    with django_assert_max_num_queries(limit):
+        assert client.get(reverse(name, args=args)).status_code == 200
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_api_article_has_the_documented_fields(client):
+    article = _article("2.1.1")
+    article.tags.add("测试标签")
+    data = client.get(reverse("api:article", args=[article.pk])).json()
+    assert data["issue"] == {"year": 2024, "number": 2}
+    assert {k: data[k] for k in ("number", "title", "toc_title", "source")} == {
+        "number": article.number,
+        "title": article.title,
+        "toc_title": article.toc_title,
+        "source": article.source,
+    }
+    assert data["page"] == article.page_start and data["pages"] == article.page_label
+    assert data["tags"] == sorted(article.tags.names()) and "测试标签" in data["tags"]
+    assert data["url"].endswith(article.get_absolute_url())
+    assert data["section"] == [article.section.parent.title, article.section.title]
+    names = {c["name"] for c in data["communities"]}
+    assert names == {
+        m.community.name for m in article.mentions.filter(community__isnull=False)
+    }

@@ -1,0 +1,106 @@
+"""Browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
+
+``live_server`` needs real commits, so these tests are transactional: Django empties every table
+after each of them. Hence:
+
+* they run last in the session (``pytest_collection_modifyitems`` below);
+* each test imports the two seed issues into the emptied database (``seeded_server``);
+* after the last one, the module fixture puts back what the migrations wrote (groups, topics…, the
+  contents Django serialised when it created the test database) and the seeds, so that any test
+  that still follows sees the database as every other test does.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import ISSUE_01, ISSUE_02, seed_text
+
+# Playwright's sync API keeps an event loop in this thread; Django would refuse database access.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+def _is_browser_test(item) -> bool:
+    return BROWSER_DIR in Path(str(item.path)).resolve().parents
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # After pytest-django's own ordering: the browser tests at the very end.
+    items[:] = [i for i in items if not _is_browser_test(i)] + [
+        i for i in items if _is_browser_test(i)
+    ]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "accept_downloads": True}
+
+
+def import_seeds() -> None:
+    from issues.importer.load import import_issue
+    from issues.models import Issue
+
+    if not Issue.objects.filter(year=2024, number=2).exists():
+        # After a flush: what the migrations wrote first (groups, topics), then the issues.
+        serialized = getattr(connection, "_test_serialized_contents", None)
+        if serialized:
+            connection.creation.deserialize_db_from_string(serialized)
+    for name in (ISSUE_02, ISSUE_01):
+        import_issue(text=seed_text(name), publish=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_seeds_afterwards(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        import_seeds()
+
+
+@pytest.fixture
+def seeded_server(live_server):
+    import_seeds()
+    return live_server
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)``: the whole page at 375 px and at 1280 px wide, saved as
+    test-artifacts/screenshots/<name>-<width>.png; returns the paths."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> list[Path]:
+        paths = []
+        for width, height in ((375, 812), (1280, 900)):
+            page.set_viewport_size({"width": width, "height": height})
+            path = SCREENSHOTS / f"{name}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        return paths
+
+    return take

@@ -1,0 +1,249 @@
+"""The registry pages: filters, facets, sort, pagination, chart, downloads; a community; an
+organisation. Expectations are computed from the 500 imported communities with the ORM."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.db.models import Count
+from django.urls import reverse
+
+from communities.filters import CommunityFilter
+from communities.models import Community, LeadUnit, Organization
+from communities.views import PER_PAGE
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, **params):
+    response = client.get(reverse("communities:list"), params)
+    assert response.status_code == 200
+    return response
+
+
+def _total(response) -> int:
+    return response.context["page"].paginator.count
+
+
+def _numbers(response) -> list[int]:
+    return [c.number for c in response.context["page"]]
+
+
+def _with_lead_province(province: str):
+    return Community.objects.filter(lead_units__province=province).distinct()
+
+
+def test_list_shows_every_community_paginated(client):
+    response = _page(client)
+    assert _total(response) == Community.objects.count() == 500
+    assert _numbers(response) == list(
+        Community.objects.order_by("number").values_list("number", flat=True)[:PER_PAGE]
+    )
+    last = _page(client, page=response.context["page"].paginator.num_pages)
+    assert _numbers(last)[-1] == Community.objects.order_by("number").last().number
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"scope": "provincial"}, lambda: Community.objects.filter(scope="provincial")),
+        ({"province": "湖北"}, lambda: Community.objects.filter(province="湖北")),
+        ({"lead_province": "广东"}, lambda: _with_lead_province("广东")),
+        ({"industry": "信息技术"}, lambda: Community.objects.filter(industry="信息技术")),
+        ({"founded_year": "2024"}, lambda: Community.objects.filter(founded_year=2024)),
+        (
+            {"founded_year": "2023", "founded_month": "11"},
+            lambda: Community.objects.filter(founded_year=2023, founded_month=11),
+        ),
+        (
+            {"kind": "research"},
+            lambda: Community.objects.filter(lead_units__kind="research").distinct(),
+        ),
+        (
+            {"q": "中车"},
+            lambda: Community.objects.filter(name__contains="中车")
+            | Community.objects.filter(lead_units__name__contains="中车"),
+        ),
+        (
+            {"lead_province": "广东", "kind": "vocational"},
+            lambda: Community.objects.filter(
+                pk__in=LeadUnit.objects.filter(
+                    organization__province="广东"
+                ).values("community")
+            ).filter(
+                pk__in=LeadUnit.objects.filter(organization__kind="vocational").values("community")
+            ),
+        ),
+    ],
+)
+def test_each_filter_gives_exactly_the_matching_communities(client, params, expected):
+    want = set(expected().values_list("number", flat=True))
+    assert want, "the seed data should have communities for this filter"
+    response = _page(client, **params, sort="number")
+    assert _total(response) == len(want)
+    assert set(_numbers(response)) <= want
+    rows = list(csv.reader(io.StringIO(
+        client.get(reverse("communities:csv"), params).content.decode("utf-8-sig")
+    )))
+    assert {int(row[0]) for row in rows[1:]} == want
+
+
+def test_lead_province_reads_the_organisation_not_the_community(client):
+    # 广州/深圳/广东 in a lead unit's name make it 广东, whatever the community's own name says.
+    response = _page(client, lead_province="广东")
+    numbers = {c.number for c in response.context["page"].paginator.object_list}
+    for community in Community.objects.filter(number__in=numbers):
+        assert any(o.province == "广东" for o in community.lead_units.all())
+    outside = Community.objects.exclude(number__in=numbers).filter(lead_units__province="广东")
+    assert not outside.exists()
+
+
+def test_facet_counts_match_the_database(client):
+    response = _page(client, scope="national")
+    facets = {f.name: f for f in response.context["facets"]}
+    # The scope facet ignores the chosen scope: all three scopes with their full counts.
+    scope_counts = {v.value: v.count for v in facets["scope"].values}
+    assert scope_counts == dict(
+        Community.objects.values_list("scope").annotate(n=Count("pk")).order_by()
+    )
+    assert facets["scope"].selected.value == "national"
+    # Other facets count within the chosen scope.
+    national = Community.objects.filter(scope="national")
+    industry_counts = {v.value: v.count for v in facets["industry"].values}
+    assert industry_counts == dict(
+        national.values_list("industry").annotate(n=Count("pk")).order_by()
+    )
+    lead = {v.value: v.count for v in facets["lead_province"].values}
+    assert lead["广东"] == national.filter(lead_units__province="广东").distinct().count()
+    html = response.content.decode()
+    assert f'<option value="广东">广东（{lead["广东"]}）</option>' in html
+
+
+def test_every_filter_has_a_label(client):
+    html = _page(client).content.decode()
+    form = html[html.index('<form class="filters"'):html.index("</form>", html.index('<form class="filters"'))]
+    controls = re.findall(r'<(?:select|input)[^>]*\bid="([^"]+)"', form)
+    assert len(controls) == 9
+    for control in controls:
+        assert f'<label for="{control}">' in form
+
+
+def test_sort_orders(client):
+    by_founded = _numbers(_page(client, sort="-founded"))
+    newest = Community.objects.order_by("-founded_year", "-founded_month", "number")
+    assert by_founded == list(newest.values_list("number", flat=True)[:PER_PAGE])
+    assert _numbers(_page(client, sort="-number"))[0] == 500
+
+
+def test_unknown_values_are_ignored_with_a_notice(client):
+    response = _page(client, scope="galactic", founded_month="13", lead_province="广东", page="x")
+    assert _total(response) == _with_lead_province("广东").count()
+    html = response.content.decode()
+    assert "已忽略" in html and "范围" in html and "成立月份" in html
+
+
+def test_chart_counts_the_filtered_communities(client):
+    response = _page(client, industry="先进制造")
+    chart = response.context["chart"]
+    assert chart.total == Community.objects.filter(industry="先进制造").count()
+    by_month = {(b.year, b.month): b.count for b in chart.bars}
+    for year, month, n in (
+        Community.objects.filter(industry="先进制造")
+        .values_list("founded_year", "founded_month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        assert by_month[(year, month)] == n
+    assert response.content.decode().count('<rect class="bar"') == len(chart.bars)
+
+
+def test_csv_download_is_the_whole_filtered_list_with_bom(client):
+    response = client.get(reverse("communities:csv"), {"lead_province": "广东", "page": 2})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff序号,名称,牵头单位")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    expected = _with_lead_province("广东").order_by("number")
+    assert [int(r["序号"]) for r in rows] == list(expected.values_list("number", flat=True))
+    first = expected.first()
+    names = [link.organization.name for link in first.lead_unit_links.order_by("position")]
+    assert rows[0]["牵头单位"] == "、".join(names)
+    assert rows[0]["成立时间"] == first.founded
+    assert all("广东" in r["牵头单位所在省份"] for r in rows)
+
+
+def test_json_download_matches_the_api_representation(client):
+    params = {"scope": "provincial", "sort": "-founded"}
+    data = json.loads(client.get(reverse("communities:json"), params).content)
+    api = client.get(reverse("api:communities"), {**params, "page_size": 1000}).json()
+    expected = Community.objects.filter(scope="provincial")
+    assert data["count"] == expected.count() == api["count"]
+    assert data["filters"] == {"scope": "provincial", "sort": "-founded"}
+    assert data["results"][: len(api["results"])] == api["results"]
+
+
+def test_community_page_lists_lead_units_in_order(client):
+    community = Community.objects.annotate(n=Count("lead_units")).filter(n__gte=3).first()
+    response = client.get(community.get_absolute_url())
+    html = response.content.decode()
+    assert f"<h1>{community.name}</h1>" in html
+    positions = [
+        html.index(link.organization.get_absolute_url())
+        for link in community.lead_unit_links.order_by("position")
+    ]
+    assert positions == sorted(positions)
+    assert f"{community.founded_year}年{community.founded_month}月" in html
+    assert community.get_scope_display() in html and community.industry in html
+
+
+def test_organization_page_lists_every_community_it_leads(client):
+    organization = (
+        Organization.objects.annotate(n=Count("communities")).order_by("-n", "pk").first()
+    )
+    html = client.get(organization.get_absolute_url()).content.decode()
+    led = organization.communities.order_by("number")
+    assert f"牵头的共同体（{led.count()} 个）" in html
+    for community in led:
+        assert community.get_absolute_url() in html
+    assert organization.get_kind_display() in html
+
+
+def test_unknown_community_and_organisation_are_404(client):
+    assert client.get(reverse("communities:detail", args=[9999])).status_code == 404
+    assert client.get(reverse("communities:organization", args=[10**9])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("communities:list", {}),
+        ("communities:list", {"lead_province": "广东", "kind": "vocational", "q": "职业"}),
+        ("communities:csv", {}),
+        ("communities:json", {"scope": "national"}),
+    ],
+)
+def test_registry_pages_use_a_bounded_number_of_queries(
+    client, django_assert_max_num_queries, url, params
+):
+    with django_assert_max_num_queries(13):
+        assert client.get(reverse(url), params).status_code == 200
+
+
+def test_detail_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    organization = Organization.objects.annotate(n=Count("communities")).order_by("-n").first()
+    with django_assert_max_num_queries(5):
+        assert client.get(organization.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("communities:detail", args=[81])).status_code == 200
+
+
+def test_filterset_ignores_invalid_values_and_reports_them():
+    filterset = CommunityFilter({"scope": "x", "industry": "先进制造"}, queryset=Community.objects.all())
+    assert filterset.valid_data == {"industry": "先进制造"}
+    assert filterset.ignored == ["范围"]
+    assert filterset.qs.count() == Community.objects.filter(industry="先进制造").count()

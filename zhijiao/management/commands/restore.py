@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from zhijiao.backup import BackupError, check_backup, restore_backup
+
+
+class Command(BaseCommand):
+    help = "从 make backup 生成的归档恢复数据库与媒体文件（覆盖现有数据）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("archive", type=Path)
+
+    def handle(self, *args, archive: Path, **options):
+        if not archive.is_file():
+            raise CommandError(f"{archive}: 文件不存在")
+        try:
+            check_backup(archive, vendor=connection.vendor)
+            connection.close()  # the restore replaces the database under this connection
+            manifest = restore_backup(
+                archive=archive,
+                database=connection.settings_dict,
+                vendor=connection.vendor,
+                media_root=Path(settings.MEDIA_ROOT),
+            )
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"已恢复 {manifest['created']} 的备份：{manifest['counts']}")
