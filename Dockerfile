@@ -13,7 +13,7 @@ RUN python -m venv /venv && /venv/bin/pip install .
 
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-cjk curl \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk fonts-noto-color-emoji curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --uid 10001 zhijiao
 COPY --from=build /venv /venv

@@ -43,7 +43,7 @@ format: setup
 
 # The whole suite twice: on SQLite, then on a real PostgreSQL 15 that the script starts and stops.
 test: setup
-	@scripts/system-deps.sh fonts postgres
+	@scripts/system-deps.sh fonts postgres chromium
 	$(MAKE) --no-print-directory lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite

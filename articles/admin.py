@@ -12,13 +12,34 @@ class ArticleForm(forms.ModelForm):
     # Tags as an autocomplete over existing tags (taggit's own field is a free-text box);
     # new tags are added on the tag admin page or by the topic suggestions.
     tag_list = forms.ModelMultipleChoiceField(
-        label="标签", queryset=Tag.objects.all(), required=False,
+        label="标签",
+        queryset=Tag.objects.all(),
+        required=False,
         widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
     )
 
     class Meta:
         model = Article
-        exclude = ("tags",)
+        # Every field the fieldsets show; tags go through tag_list.
+        fields = (
+            "issue",
+            "section",
+            "number",
+            "position",
+            "status",
+            "published_at",
+            "title",
+            "toc_title",
+            "subtitle",
+            "source",
+            "body",
+            "source_name",
+            "source_date",
+            "source_url",
+            "compiled_by",
+            "page_start",
+            "page_end",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,13 +51,25 @@ class ArticleForm(forms.ModelForm):
         self.instance.tags.set(self.cleaned_data["tag_list"])
 
 
+class SectionTitleFilter(admin.AllValuesFieldListFilter):
+    """Sections by title across issues (every 重要通知 at once), titled 栏目 rather than 标题."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "栏目"
+
+
 class TagFilter(admin.SimpleListFilter):
     title = "标签"
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
-        return [(t.slug, t.name) for t in Tag.objects.filter(
-            taggit_taggeditem_items__content_type__model="article").distinct().order_by("name")]
+        return [
+            (t.slug, t.name)
+            for t in Tag.objects.filter(taggit_taggeditem_items__content_type__model="article")
+            .distinct()
+            .order_by("name")
+        ]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -47,11 +80,24 @@ class TagFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
-    list_display = ("number", "title", "issue", "section_title", "source", "page_start", "status",
-                    "updated_at")
+    list_display = (
+        "number",
+        "title",
+        "issue",
+        "section_title",
+        "source",
+        "page_start",
+        "status",
+        "updated_at",
+    )
     list_display_links = ("number", "title")
-    list_filter = ("status", "issue", ("section__title", admin.AllValuesFieldListFilter),
-                   ("source", admin.AllValuesFieldListFilter), TagFilter)
+    list_filter = (
+        "status",
+        "issue",
+        ("section__title", SectionTitleFilter),
+        ("source", admin.AllValuesFieldListFilter),
+        TagFilter,
+    )
     list_select_related = ("issue", "section")
     search_fields = ("title", "toc_title", "body", "source", "number")
     autocomplete_fields = ("issue", "section")
@@ -61,8 +107,19 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ("issue", "section", "number", "position", "status", "published_at")}),
         ("标题", {"fields": ("title", "toc_title", "subtitle", "source")}),
         ("正文", {"fields": ("body", "tag_list")}),
-        ("出处", {"fields": ("source_name", "source_date", "source_url", "compiled_by",
-                             "page_start", "page_end")}),
+        (
+            "出处",
+            {
+                "fields": (
+                    "source_name",
+                    "source_date",
+                    "source_url",
+                    "compiled_by",
+                    "page_start",
+                    "page_end",
+                )
+            },
+        ),
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 
 from articles.models import Article
+from communities.models import Mention
 from zhijiao.api_common import NOT_FOUND, AbsoluteUrlField
 
 ISSUE_REF_SCHEMA = {
@@ -16,7 +18,7 @@ ISSUE_REF_SCHEMA = {
 
 
 class IssueRefMixin(serializers.Serializer):
-    issue = serializers.SerializerMethodField(help_text="所在期刊，如 {\"year\": 2024, \"number\": 2}")
+    issue = serializers.SerializerMethodField(help_text='所在期刊，如 {"year": 2024, "number": 2}')
 
     @extend_schema_field(ISSUE_REF_SCHEMA)
     def get_issue(self, article: Article) -> dict:
@@ -36,9 +38,7 @@ class ArticleRefSerializer(IssueRefMixin, serializers.ModelSerializer):
 class ArticleSerializer(IssueRefMixin, serializers.ModelSerializer):
     """An article as the 目录 lists it. Expects the issue selected and the tags prefetched."""
 
-    page = serializers.IntegerField(
-        source="page_start", allow_null=True, help_text="印刷起始页"
-    )
+    page = serializers.IntegerField(source="page_start", allow_null=True, help_text="印刷起始页")
     pages = serializers.CharField(source="page_label", help_text="印刷页码范围，如 54–57")
     tags = serializers.SerializerMethodField()
     url = AbsoluteUrlField()
@@ -46,8 +46,17 @@ class ArticleSerializer(IssueRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "id", "issue", "number", "title", "toc_title", "subtitle", "source", "page",
-            "pages", "tags", "url",
+            "id",
+            "issue",
+            "number",
+            "title",
+            "toc_title",
+            "subtitle",
+            "source",
+            "page",
+            "pages",
+            "tags",
+            "url",
         ]
 
     def get_tags(self, article: Article) -> list[str]:
@@ -67,26 +76,37 @@ class ArticleDetailSerializer(ArticleSerializer):
 
     class Meta(ArticleSerializer.Meta):
         fields = [
-            *ArticleSerializer.Meta.fields, "section", "source_name", "source_date",
-            "source_url", "compiled_by", "body", "communities", "organizations",
+            *ArticleSerializer.Meta.fields,
+            "section",
+            "source_name",
+            "source_date",
+            "source_url",
+            "compiled_by",
+            "body",
+            "communities",
+            "organizations",
         ]
 
     def get_section(self, article: Article) -> list[str]:
         section = article.section
         return [s.title for s in (section.parent, section) if s is not None]
 
+    # The view prefetches the mentions with their communities and organisations (one query).
+
     @extend_schema_field(_NamedRef(many=True))
     def get_communities(self, article: Article) -> list:
-        mentions = article.mentions.filter(community__isnull=False).select_related("community")
-        communities = sorted((m.community for m in mentions), key=lambda c: c.number)
+        communities = sorted(
+            (m.community for m in article.mentions.all() if m.community_id),
+            key=lambda c: c.number,
+        )
         return _NamedRef(communities, many=True, context=self.context).data
 
     @extend_schema_field(_NamedRef(many=True))
     def get_organizations(self, article: Article) -> list:
-        mentions = article.mentions.filter(organization__isnull=False).select_related(
-            "organization"
+        organizations = sorted(
+            (m.organization for m in article.mentions.all() if m.organization_id),
+            key=lambda o: o.name,
         )
-        organizations = sorted((m.organization for m in mentions), key=lambda o: o.name)
         return _NamedRef(organizations, many=True, context=self.context).data
 
 
@@ -99,5 +119,11 @@ class ArticleDetail(generics.RetrieveAPIView):
         return (
             Article.objects.published()
             .select_related("issue", "section", "section__parent")
-            .prefetch_related("tags")
+            .prefetch_related(
+                "tags",
+                Prefetch(
+                    "mentions",
+                    queryset=Mention.objects.select_related("community", "organization"),
+                ),
+            )
         )

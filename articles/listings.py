@@ -3,6 +3,7 @@ article's neighbours in printed order."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -23,7 +24,9 @@ def in_section(title: str) -> QuerySet:
     """Every published article filed under a section of that title (重要通知) or under one of its
     subsections (职教动态 › 重要通知), in all issues."""
     return _listing(
-        Article.objects.published().filter(Q(section__title=title) | Q(section__parent__title=title))
+        Article.objects.published().filter(
+            Q(section__title=title) | Q(section__parent__title=title)
+        )
     )
 
 
@@ -65,11 +68,14 @@ class Group:
 
 
 def index_groups() -> dict[str, list[Group]]:
-    """Section titles, sources and tags with their numbers of published articles."""
+    """Section titles (top sections count the articles of their subsections too), sources and tags
+    with their numbers of published articles. Three grouped queries."""
     published = Article.objects.published().order_by()
-    sections = (
-        published.values("section__title").annotate(n=Count("pk")).order_by("-n", "section__title")
-    )
+    by_section: Counter[str] = Counter()
+    for row in published.values("section__title", "section__parent__title").annotate(n=Count("pk")):
+        by_section[row["section__title"]] += row["n"]
+        if row["section__parent__title"]:
+            by_section[row["section__parent__title"]] += row["n"]
     sources = published.exclude(source="").values("source").annotate(n=Count("pk"))
     tags = (
         Tag.objects.filter(article__in=published)
@@ -77,7 +83,9 @@ def index_groups() -> dict[str, list[Group]]:
         .order_by("-n", "name")
     )
     return {
-        "sections": [Group(row["section__title"], row["n"]) for row in sections],
+        "sections": [
+            Group(title, n) for title, n in sorted(by_section.items(), key=lambda i: (-i[1], i[0]))
+        ],
         "sources": [
             Group(row["source"], row["n"])
             for row in sorted(sources, key=lambda r: (-r["n"], r["source"]))

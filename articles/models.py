@@ -126,9 +126,7 @@ class TopicSuggestion(models.Model):
     """That a topic was once suggested (added as a tag) for an article: it is not suggested again,
     so a tag an editor removed stays removed."""
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="topic_suggestions"
-    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="topic_suggestions")
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="suggestions")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,9 +3,9 @@
 Imported articles arrive without tags. The vocabulary — shipped in ``articles/data/topics.json``,
 loaded into the ``Topic`` table by a migration and extended by editors in the admin — is matched
 against each article's headings and body whenever the article is saved (the importer saves through
-``Article.save()`` too; the match runs right after the save commits, see search/signals.py). A topic that matters for the article becomes a tag: it is named in a
-heading, or it occurs at least ``MIN_BODY_COUNT`` times in the body; at most ``MAX_TAGS`` per
-article, the strongest first.
+``Article.save()`` too; the match runs right after the save commits, see search/signals.py). A
+topic that matters for the article becomes a tag: it is named in a heading, or it occurs at least
+``MIN_BODY_COUNT`` times in the body; at most ``MAX_TAGS`` per article, the strongest first.
 
 A suggestion is made once per article and topic (``TopicSuggestion`` remembers it), so a tag an
 editor removed stays removed when the article is saved again.

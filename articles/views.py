@@ -12,6 +12,15 @@ from articles.related import related_articles
 from communities.mentions import mentions_of
 
 PER_PAGE = 20
+# Longer than any stored title, source, tag or number: not worth a query.
+MAX_NAME = 300
+
+
+def _name(value: str) -> str:
+    """A name from the URL, or 404 for one no row can have (PostgreSQL also rejects NUL)."""
+    if "\x00" in value or len(value) > MAX_NAME:
+        raise Http404("没有这样的名称")
+    return value
 
 
 def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
@@ -21,7 +30,7 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
         .prefetch_related("tags"),
         issue__year=year,
         issue__number=number,
-        number=article,
+        number=_name(article),
     )
     return render(
         request,
@@ -45,16 +54,20 @@ def _listing_page(request: HttpRequest, articles: QuerySet, context: dict) -> Ht
 
 def by_section(request: HttpRequest, title: str) -> HttpResponse:
     return _listing_page(
-        request, listings.in_section(title), {"kind": "栏目", "name": title, "show_section": False}
+        request,
+        listings.in_section(_name(title)),
+        {"kind": "栏目", "name": title, "show_section": False},
     )
 
 
 def by_source(request: HttpRequest, source: str) -> HttpResponse:
-    return _listing_page(request, listings.from_source(source), {"kind": "来源", "name": source})
+    return _listing_page(
+        request, listings.from_source(_name(source)), {"kind": "来源", "name": source}
+    )
 
 
 def by_tag(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(Tag, slug=_name(slug))
     return _listing_page(request, listings.tagged(tag), {"kind": "标签", "name": tag.name})
 
 

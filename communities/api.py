@@ -53,8 +53,17 @@ class CommunitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Community
         fields = [
-            "number", "name", "lead_units", "lead_units_text", "founded", "scope", "scope_label",
-            "province", "lead_provinces", "industry", "url",
+            "number",
+            "name",
+            "lead_units",
+            "lead_units_text",
+            "founded",
+            "scope",
+            "scope_label",
+            "province",
+            "lead_provinces",
+            "industry",
+            "url",
         ]
 
     def get_lead_units(self, community: Community) -> list[str]:
@@ -101,7 +110,6 @@ class OrganizationSerializer(OrganizationRefSerializer):
     def get_mentioned_in(self, organization: Organization) -> list:
         articles = [m.article for m in published_mentions(organization=organization)]
         return ArticleRefSerializer(articles, many=True, context=self.context).data
-
 
 
 @extend_schema(

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 36, 8, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 46
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,9 @@ def monthly_chart(months: list[tuple[int, int, int]]) -> Chart | None:
         n = counts.get((year, month), 0)
         h = plot_h * n / top
         x = LEFT + i * slot_w + (slot_w - bar_w) / 2
-        bars.append(Bar(year, month, n, round(x, 1), round(baseline - h, 1), round(bar_w, 1),
-                        round(h, 1)))
+        bars.append(
+            Bar(year, month, n, round(x, 1), round(baseline - h, 1), round(bar_w, 1), round(h, 1))
+        )
         if i == 0 or month == 1:
             years.append(YearMark(year, round(LEFT + i * slot_w, 1)))
     ticks = [Tick(v, round(baseline - plot_h * v / top, 1)) for v in range(0, top + 1, step)]

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from articles.search.indexing import index_communities
 from communities.classify import community_scope, industry, organization_kind, organization_province
 from communities.models import Community, LeadUnit, Organization, Registry
 from communities.registry import FLAG_NOTES, RegistryDoc, RegistryEntry
@@ -148,6 +149,8 @@ def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
         for c in changed
         for i, name in enumerate(by_number[c.number].lead_units)
     )
+    # bulk_create sends no signals: index the new organisations and links here.
+    index_communities(numbers=[c.number for c in changed])
 
 
 def _community_matches(community: Community, entry: RegistryEntry) -> bool:

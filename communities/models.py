@@ -147,12 +147,25 @@ class Mention(models.Model):
     ``Article.objects.published()``.
     """
 
-    article = models.ForeignKey("articles.Article", verbose_name="文章", on_delete=models.CASCADE,
-                                related_name="mentions")
-    community = models.ForeignKey(Community, verbose_name="共同体", null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="mentions")
-    organization = models.ForeignKey(Organization, verbose_name="单位", null=True, blank=True,
-                                     on_delete=models.CASCADE, related_name="mentions")
+    article = models.ForeignKey(
+        "articles.Article", verbose_name="文章", on_delete=models.CASCADE, related_name="mentions"
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name="共同体",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mentions",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="单位",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mentions",
+    )
     occurrences = models.PositiveIntegerField("出现次数", default=1)
 
     class Meta:
@@ -164,12 +177,16 @@ class Mention(models.Model):
                 | models.Q(community__isnull=True, organization__isnull=False),
                 name="mention_names_one_thing",
             ),
-            models.UniqueConstraint(fields=["article", "community"],
-                                    name="mention_article_community",
-                                    condition=models.Q(community__isnull=False)),
-            models.UniqueConstraint(fields=["article", "organization"],
-                                    name="mention_article_organization",
-                                    condition=models.Q(organization__isnull=False)),
+            models.UniqueConstraint(
+                fields=["article", "community"],
+                name="mention_article_community",
+                condition=models.Q(community__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["article", "organization"],
+                name="mention_article_organization",
+                condition=models.Q(organization__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,8 +21,16 @@ class IssueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Issue
-        fields = ["year", "number", "label", "title", "publication_date", "article_count", "url",
-                  "api_url"]
+        fields = [
+            "year",
+            "number",
+            "label",
+            "title",
+            "publication_date",
+            "article_count",
+            "url",
+            "api_url",
+        ]
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_api_url(self, issue: Issue) -> str:
@@ -38,9 +46,7 @@ class TocSectionSerializer(serializers.Serializer):
     articles = ArticleSerializer(many=True)
     children = serializers.SerializerMethodField()
 
-    @extend_schema_field(
-        {"type": "array", "items": {"$ref": "#/components/schemas/TocSection"}}
-    )
+    @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/TocSection"}})
     def get_children(self, node: TocSection) -> list:
         return TocSectionSerializer(node.children, many=True, context=self.context).data
 
@@ -50,8 +56,16 @@ class IssueDetailSerializer(IssueSerializer):
 
     class Meta(IssueSerializer.Meta):
         fields = [
-            *IssueSerializer.Meta.fields, "title_en", "school", "publisher", "chief_editor",
-            "editor", "managing_editor", "notes", "appendix_page", "toc",
+            *IssueSerializer.Meta.fields,
+            "title_en",
+            "school",
+            "publisher",
+            "chief_editor",
+            "editor",
+            "managing_editor",
+            "notes",
+            "appendix_page",
+            "toc",
         ]
 
     @extend_schema_field(TocSectionSerializer(many=True))

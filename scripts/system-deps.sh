@@ -9,7 +9,9 @@ set -euo pipefail
 missing=()
 for need in "$@"; do
   case "$need" in
-    fonts)    ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing+=(fonts-noto-cjk) ;;
+    fonts)    ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+              # Emoji in article text print in PDFs with this font, as empty boxes without it.
+              ls /usr/share/fonts/truetype/noto/NotoColorEmoji* >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji) ;;
     postgres) [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     *) echo "system-deps.sh: unknown need '$need'" >&2; exit 2 ;;

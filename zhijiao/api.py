@@ -4,7 +4,8 @@ Mounted at /api/ by zhijiao/urls.py. The OpenAPI schema is at /api/schema/ and S
 /api/docs/, served from drf-spectacular's sidecar package (no CDN on the intranet).
 """
 
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.api import ArticleDetail
@@ -12,6 +13,15 @@ from communities.api import CommunityDetail, CommunityList, OrganizationDetail
 from issues.api import IssueDetail, IssueList
 
 app_name = "api"
+
+
+def not_found(request: HttpRequest, rest: str) -> JsonResponse:
+    """Any other path under /api/ (/api/issues/abc/1/, /api/nothing/): a 404 in JSON, as the API's
+    own 404s are, rather than the site's HTML error page."""
+    return JsonResponse(
+        {"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
+
 
 urlpatterns = [
     path("issues/", IssueList.as_view(), name="issues"),
@@ -22,4 +32,5 @@ urlpatterns = [
     path("organizations/<int:pk>/", OrganizationDetail.as_view(), name="organization"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^(?P<rest>.*)$", not_found),  # last: only what nothing above matched
 ]

@@ -119,7 +119,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# Hashed, compressed static files in production; plain files where no collectstatic ran (DEBUG, tests).
+# Hashed, compressed static files in production; plain files where no collectstatic ran (DEBUG,
+# tests).
 _STATIC_BACKEND = (
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
     if env_bool("ZHIJIAO_MANIFEST_STATIC", not DEBUG)
@@ -129,8 +130,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz",
-                                       "tgz", "bz2", "tbz", "xz", "br", "swf", "flv", "woff", "woff2"]
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "map",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "tbz",
+    "xz",
+    "br",
+    "swf",
+    "flv",
+    "woff",
+    "woff2",
+]
 
 # The largest issue file an editor may upload for import (bytes); the seeds are under 0.5 MB.
 ZHIJIAO_IMPORT_MAX_BYTES = env_int("ZHIJIAO_IMPORT_MAX_BYTES", 10 * 1024 * 1024)

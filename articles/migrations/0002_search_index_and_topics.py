@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 external-content table over the token columns, kept in step by triggers, so every
 ORM write to articles_searchdocument (bulk ones included) updates the full-text index in the same
-transaction. PostgreSQL: a GIN index on the tsvector column. See articles/search/backends.py.
+transaction. PostgreSQL: a GIN index on the tsvector column. See articles/search/backends/.
 """
 
 import json

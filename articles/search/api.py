@@ -41,6 +41,9 @@ class SearchResultSerializer(serializers.Serializer):
 
 class SearchResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="所请求类型的结果总数")
+    approximate = serializers.BooleanField(
+        help_text="count 为估计值：检索词在大量文档中出现时，count 可能略多（或为下限）"
+    )
     next = serializers.CharField(allow_null=True, help_text="下一页地址")
     previous = serializers.CharField(allow_null=True, help_text="上一页地址")
     results = SearchResultSerializer(many=True)
@@ -74,7 +77,8 @@ class SearchAPIView(APIView):
         description=(
             "检索已发布的文章、行业产教融合共同体和牵头单位，按相关度排序。"
             '多个词用空格分开（都要出现），"引号"内为短语，-词 表示排除；'
-            "繁体与简体、全角与半角、大小写等同。任何输入都返回 200。"
+            "繁体与简体、全角与半角、大小写等同。任何检索词都返回 200；"
+            "type 不在列表中、page 或 page_size 不是整数时返回 400。"
         ),
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="检索词"),
@@ -93,12 +97,19 @@ class SearchAPIView(APIView):
                 "page_size", OpenApiTypes.INT, description=f"每页条数，1–{MAX_PER_PAGE}，默认 20"
             ),
         ],
-        responses={200: SearchResponseSerializer},
+        responses={200: SearchResponseSerializer, 400: OpenApiTypes.OBJECT},
         tags=["search"],
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
+        # A value the schema does not allow is the client's mistake: say so, as the other
+        # endpoints do, rather than silently searching everything. Any q is fine.
         kind = url_params.clean(params.get("type"))
+        if kind and kind not in KINDS:
+            return Response({"detail": f"type 只能是 {'、'.join(KINDS)}"}, status=400)
+        for name in ("page", "page_size"):
+            if not url_params.is_int_or_blank(params.get(name)):
+                return Response({"detail": f"{name} 必须是整数"}, status=400)
         page = search(
             query=url_params.query(params.get("q")),
             kinds=[kind] if kind in KINDS else KINDS,
@@ -117,6 +128,7 @@ class SearchAPIView(APIView):
         return Response(
             {
                 "count": page.count,
+                "approximate": not page.count_is_exact,
                 "next": replace_query_param(url, "page", page.page + 1) if page.has_next else None,
                 "previous": previous,
                 "results": [_result(r, request) for r in page.results],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.checks import Error, Warning, register
 from django.db import DatabaseError, connection
 
-from articles.search.backends import FTS_TABLE, GIN_INDEX, TABLE
+from articles.search.backends import FTS_TABLE, GIN_INDEX, TABLE, TITLE_GIN_INDEX
 
 _HINT = "Run `python manage.py migrate`, then `python manage.py rebuild_search_index`."
 
@@ -31,8 +31,10 @@ def _missing() -> list[str] | None:
             found = {row[0] for row in cursor.fetchall()}
             return [name for name in wanted if name not in found]
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
-            return [] if cursor.fetchone() else [GIN_INDEX]
+            wanted = [GIN_INDEX, TITLE_GIN_INDEX]
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname IN (%s, %s)", wanted)
+            found = {row[0] for row in cursor.fetchall()}
+            return [name for name in wanted if name not in found]
         return [f"search on {connection.vendor}"]
 
 

@@ -19,7 +19,7 @@ from django.db.models import Prefetch
 
 from articles.search.backends import get_backend
 from articles.search.models import Kind, SearchDocument
-from articles.search.tokens import document_tokens, fold_spaces, normalize, suffix_tokens
+from articles.search.tokens import document_tokens, match_text, suffix_tokens
 
 __all__ = [
     "batch",
@@ -88,12 +88,15 @@ class _Doc:
     visible_from: object = None
 
     def row(self, backend) -> SearchDocument:
-        heads = [normalize(h) for h in self.headings if h]
-        meta = [normalize(m) for m in self.meta if m]
-        body = normalize(self.body)
+        # Tokens come from the same folded text the substring check reads, so that a run of Han
+        # characters is the same run for both ("产教 融合" is 产教融合 to either).
+        heads = [match_text(h) for h in self.headings if h]
+        meta = [match_text(m) for m in self.meta if m]
+        body = match_text(self.body)
         # One field per line: a term (which never contains a line break) cannot span two fields.
-        norm = fold_spaces("\n".join([*heads, *meta, body]))
+        norm = "\n".join([*heads, *meta, body])
         columns = backend.document_columns(
+            kind=self.kind,
             title=[t for h in heads for t in document_tokens(h)],
             meta=[t for m in meta for t in document_tokens(m)],
             body=document_tokens(body),
@@ -111,7 +114,7 @@ class _Doc:
             tags=self.tags or [],
             title=self.title,
             location=self.location,
-            title_norm=fold_spaces("\n".join(heads)),
+            title_norm="\n".join(heads),
             text=self.text or self.body,
             norm=norm,
             **columns,
@@ -121,10 +124,14 @@ class _Doc:
 # --- articles ------------------------------------------------------------------------------------
 
 
-def _article_docs(ids: Iterable[int]) -> tuple[list[_Doc], set[int]]:
+def _in_order(ids: list[int], docs: list[_Doc]) -> list[_Doc]:
+    by_id = {d.object_id: d for d in docs}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _article_docs(ids: list[int]) -> list[_Doc]:
     from articles.models import Article
 
-    ids = set(ids)
     # Only what the public may see is indexed. The time part of visibility (a scheduled
     # published_at) is checked at query time instead, as visible_from.
     articles = (
@@ -159,16 +166,15 @@ def _article_docs(ids: Iterable[int]) -> tuple[list[_Doc], set[int]]:
                 visible_from=max(times) if times else None,
             )
         )
-    return docs, ids
+    return _in_order(ids, docs)
 
 
 # --- the registry --------------------------------------------------------------------------------
 
 
-def _community_docs(ids: Iterable[int]) -> tuple[list[_Doc], set[int]]:
+def _community_docs(ids: list[int]) -> list[_Doc]:
     from communities.models import Community, LeadUnit
 
-    ids = set(ids)
     links = Prefetch(
         "lead_unit_links",
         queryset=LeadUnit.objects.select_related("organization").order_by("position"),
@@ -190,13 +196,12 @@ def _community_docs(ids: Iterable[int]) -> tuple[list[_Doc], set[int]]:
                 number=str(c.number),
             )
         )
-    return docs, ids
+    return _in_order(ids, docs)
 
 
-def _organization_docs(ids: Iterable[int]) -> tuple[list[_Doc], set[int]]:
+def _organization_docs(ids: list[int]) -> list[_Doc]:
     from communities.models import Community, Organization
 
-    ids = set(ids)
     led = Prefetch("communities", queryset=Community.objects.order_by("number").only("name"))
     docs = []
     for o in Organization.objects.filter(pk__in=ids).prefetch_related(led):
@@ -216,7 +221,7 @@ def _organization_docs(ids: Iterable[int]) -> tuple[list[_Doc], set[int]]:
                 location=f"牵头单位 › {where}" if where else "牵头单位",
             )
         )
-    return docs, ids
+    return _in_order(ids, docs)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -235,19 +240,19 @@ _pending: ContextVar[dict[str, set[int]] | None] = ContextVar("search_pending", 
 def _reindex(kind: str, ids: Iterable[int]) -> None:
     """Replace the rows of these objects: fresh rows for those to index, none for the others
     (deleted, or unpublished articles)."""
-    ids = set(ids)
-    if not ids:
+    # A list keeps its order (rows get ids in that order: broad queries list newest ids first).
+    ordered = list(dict.fromkeys(ids)) if isinstance(ids, list) else sorted(set(ids))
+    if not ordered:
         return
     pending = _pending.get()
     if pending is not None:
-        pending.setdefault(kind, set()).update(ids)
+        pending.setdefault(kind, set()).update(ordered)
         return
     backend = get_backend()
     with transaction.atomic():
-        ordered = sorted(ids)
         for start in range(0, len(ordered), _BATCH):
             chunk = ordered[start : start + _BATCH]
-            docs, _ = _BUILDERS[kind](chunk)
+            docs = _BUILDERS[kind](chunk)
             SearchDocument.objects.filter(kind=kind, object_id__in=chunk).delete()
             SearchDocument.objects.bulk_create([d.row(backend) for d in docs])
 
@@ -310,9 +315,15 @@ def reindex_all() -> dict[str, int]:
     from articles.models import Article
     from communities.models import Community, Organization
 
-    models = {Kind.ARTICLE: Article, Kind.COMMUNITY: Community, Kind.ORGANIZATION: Organization}
+    # Oldest first, so that the newest get the highest ids (broad queries list those first).
+    everything = {
+        Kind.ARTICLE: Article.objects.order_by("issue__year", "issue__number", "position", "pk"),
+        Kind.COMMUNITY: Community.objects.order_by("number"),
+        Kind.ORGANIZATION: Organization.objects.order_by("pk"),
+    }
     with transaction.atomic():
         SearchDocument.objects.all().delete()
-        for kind, model in models.items():
-            _reindex(kind, model.objects.values_list("pk", flat=True))
+        for kind, objects in everything.items():
+            _reindex(kind, list(objects.values_list("pk", flat=True)))
+        get_backend().after_rebuild()
         return {k: SearchDocument.objects.filter(kind=k).count() for k in Kind.values}

@@ -5,9 +5,13 @@ Each database indexes the token columns its own way, set up by migration 0002 (o
 package writes search SQL):
 
 * SQLite: an FTS5 external-content table ``articles_searchindex`` over ``tok_title``, ``tok_meta``,
-  ``tok_body``, ``tok_sub``, kept in step by triggers on this table.
-* PostgreSQL: ``vector``, a tsvector written as a literal (so no text-search parser or locale is
-  involved), with a GIN index. The token columns stay empty there.
+  ``tok_body``, ``tok_sub``, kept in step by triggers on this table. A later migration that
+  alters this table on SQLite rebuilds it, which drops the triggers: it must create them again
+  (see 0002; the system check in checks.py notices if not).
+* PostgreSQL: ``vector`` and ``title_vector``, tsvectors written as literals (so no text-search
+  parser or locale is involved), each with a GIN index; the table's rows are kept narrow
+  (toast_tuple_target), so that reading thousands of matching rows does not read their texts.
+  The token columns stay empty there.
 
 Column order matters on SQLite: a row's small columns come first, so that reading the facet and
 ranking columns of thousands of matches does not walk the overflow pages of the long texts.
@@ -63,6 +67,9 @@ class SearchDocument(models.Model):
     tok_body = models.TextField(blank=True)
     tok_sub = models.TextField(blank=True)
     vector = TokenVectorField(null=True, blank=True)
+    # The title's tokens alone (PostgreSQL): finds the documents whose title holds a common word
+    # through its own GIN index, where the weights of `vector` would need every row read.
+    title_vector = TokenVectorField(null=True, blank=True)
 
     class Meta:
         verbose_name = "检索索引条目"
@@ -70,6 +77,15 @@ class SearchDocument(models.Model):
         constraints = [
             # Indexing replaces an object's row: found by (kind, object_id).
             models.UniqueConstraint(fields=["kind", "object_id"], name="searchdocument_object"),
+        ]
+        indexes = [
+            # Broad queries count from the index alone, then subtract the matching documents that
+            # are scheduled for later: WHERE visible_from > now (few rows, hence partial).
+            models.Index(
+                fields=["visible_from"],
+                name="searchdocument_scheduled",
+                condition=models.Q(visible_from__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

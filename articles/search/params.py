@@ -26,6 +26,12 @@ def query(value: str | None) -> str:
     return _CONTROL.sub(" ", (value or "")[:MAX_QUERY])
 
 
+def is_int_or_blank(value: str | None) -> bool:
+    return (
+        value is None or value.strip() == "" or re.fullmatch(r"[+-]?\d+", value.strip()) is not None
+    )
+
+
 def positive_int(value: str | None, default: int, *, maximum: int = MAX_PAGE) -> int:
     try:
         return min(max(int(value or default), 1), maximum)

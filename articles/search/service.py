@@ -1,7 +1,7 @@
 """The one public search function: ``search(query=…, kinds=…, filters=…, page=…, per_page=…)``.
 
 Views, the API and the benchmark call it; it parses the query (tokens.py), asks the database's
-backend (backends.py) for counts, facets and the ranked page, and dresses the page's rows as
+backend (backends/) for counts, facets and the ranked page, and dresses the page's rows as
 results with URLs, locations and highlighted snippets (highlight.py).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from articles.search.backends import Filters, get_backend
@@ -70,6 +70,21 @@ class SearchPage:
     page: int
     per_page: int
     notices: tuple[str, ...] = field(default=())
+    #: A word in a large part of the archive: ordered by title, then newest; no facet counts.
+    broad: bool = False
+    #: ``count`` and ``counts`` may be a little high (terms the index cannot settle alone).
+    approximate: bool = False
+    #: Kinds whose count is only known to be at least the number given.
+    lower_bound: frozenset[str] = frozenset()
+
+    @property
+    def count_at_least(self) -> bool:
+        """``count`` is a lower bound: there are more (broad query, PostgreSQL)."""
+        return bool(set(self.kinds) & self.lower_bound)
+
+    @property
+    def count_is_exact(self) -> bool:
+        return not self.approximate and not self.count_at_least
 
     @property
     def num_pages(self) -> int:
@@ -115,20 +130,16 @@ def _facets(raw: dict[str, list[tuple[str, int]]], filters: Filters) -> dict[str
 
 
 def _url(doc: SearchDocument) -> str:
-    # Unsaved model instances carry just what get_absolute_url needs, so the URL scheme stays
-    # defined in one place (the models and urls.py), not copied here.
-    from articles.models import Article
-    from communities.models import Community, Organization
-    from issues.models import Issue
-
+    # By URL name, as templates link, from the row's own fields: building model instances only
+    # to call get_absolute_url cost more than the rest of a result.
     try:
         if doc.kind == Kind.ARTICLE:
-            issue = Issue(year=doc.issue_year, number=doc.issue_number)
-            return Article(issue=issue, number=doc.number).get_absolute_url()
+            kwargs = {"year": doc.issue_year, "number": doc.issue_number, "article": doc.number}
+            return reverse("articles:detail", kwargs=kwargs)
         if doc.kind == Kind.COMMUNITY:
-            return Community(number=int(doc.number)).get_absolute_url()
-        return Organization(pk=doc.object_id).get_absolute_url()
-    except (NoReverseMatch, ValueError, TypeError):
+            return reverse("communities:detail", kwargs={"number": int(doc.number)})
+        return reverse("communities:organization", kwargs={"pk": doc.object_id})
+    except (NoReverseMatch, ValueError):
         return ""
 
 
@@ -208,4 +219,7 @@ def search(
         page=page,
         per_page=per_page,
         notices=parsed.notices,
+        broad=raw.broad,
+        approximate=raw.approximate,
+        lower_bound=frozenset(raw.lower_bound),
     )

@@ -1,4 +1,5 @@
-"""Keep the search index (and topic tags) current, inside the transaction of each change.
+"""Keep the search index current inside the transaction of each change; suggest topic tags
+right after the change commits (see article_saved).
 
 Connected from ArticlesConfig.ready(). Every handler says *which* objects changed; indexing.py
 reads them fresh and writes their rows. What sends no signal and so must call indexing itself:

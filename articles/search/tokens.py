@@ -29,14 +29,15 @@ import opencc
 
 __all__ = [
     "WORD_WINDOW",
+    "Piece",
     "Query",
     "Term",
     "document_tokens",
     "fold_spaces",
+    "is_cjk",
     "match_text",
     "match_text_with_offsets",
     "normalize",
-    "normalize_with_offsets",
     "parse_query",
     "suffix_tokens",
 ]
@@ -72,7 +73,7 @@ class _CharMap(dict):
             out = "\n" if ch in "\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85" else " "
         else:
             out = unicodedata.normalize("NFKC", ch).lower()
-            out = "".join(_T2S.convert(c) if _is_cjk(c) else c for c in out)
+            out = "".join(_T2S.convert(c) if is_cjk(c) else c for c in out)
             # A few symbols decompose to a space plus an accent (´ → " ́"); a space must only
             # come from a space, or it would separate query terms that are one in the text.
             out = "".join(c for c in out if not c.isspace()) or ch
@@ -83,7 +84,8 @@ class _CharMap(dict):
 _CJK_RE = re.compile(f"[{_CJK}]")
 
 
-def _is_cjk(ch: str) -> bool:
+def is_cjk(ch: str) -> bool:
+    """A Han, kana or hangul character (tokenised as bigrams)."""
     return _CJK_RE.match(ch) is not None
 
 
@@ -95,20 +97,33 @@ def normalize(text: str) -> str:
     return text.translate(_CHAR_MAP)
 
 
-def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Normalise ``text`` and say where each normalised character came from.
+class _Expansions:
+    """Index in ``normalize(text)`` → index in ``text``, where some characters became several
+    (… → ..., ㍿ → 株式会社): piecewise, so only those characters cost Python time."""
 
-    Returns ``(norm, origin)`` with ``origin[i]`` the index in ``text`` of the character that
-    produced ``norm[i]``, plus a final entry ``len(text)``.
-    """
-    parts: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        out = _CHAR_MAP[ord(ch)]
-        parts.append(out)
-        origin.extend([i] * len(out))
-    origin.append(len(text))
-    return "".join(parts), origin
+    def __init__(self, text: str, *, one_to_one: bool) -> None:
+        self._starts = [0]  # piece starts in the normalised text
+        self._origins = [0]  # … and in the original
+        self._flat = [False]  # an expansion: every character of the piece maps to one original
+        if one_to_one:
+            return
+        multi = [c for c in set(text) if len(_CHAR_MAP[ord(c)]) != 1]
+        if not multi:
+            return
+        shift = 0
+        for m in re.finditer("|".join(map(re.escape, multi)), text):
+            p = m.start()
+            k = len(_CHAR_MAP[ord(text[p])])
+            self._starts += [p + shift, p + shift + k]
+            self._origins += [p, p + 1]
+            self._flat += [True, False]
+            shift += k - 1
+
+    def __getitem__(self, i: int) -> int:
+        piece = bisect_right(self._starts, i) - 1
+        if self._flat[piece]:
+            return self._origins[piece]
+        return self._origins[piece] + i - self._starts[piece]
 
 
 # Spaces next to a CJK character are typography, not content: "11.7 亿" is 11.7亿, "2024 年" is
@@ -133,24 +148,19 @@ def match_text(text: str) -> str:
 class OffsetMap:
     """Index in a ``match_text`` → index in the original text (for highlighting)."""
 
-    def __init__(self, starts: list[int], origins: list[int], origin: list[int] | None) -> None:
+    def __init__(self, starts: list[int], origins: list[int], expansions: _Expansions) -> None:
         self._starts = starts  # where each kept piece starts in the folded text
         self._origins = origins  # … and in the normalised text
-        self._origin = origin  # normalised → original; None when one character maps to one
+        self._expansions = expansions  # normalised → original
 
     def __getitem__(self, i: int) -> int:
         piece = bisect_right(self._starts, i) - 1
-        j = self._origins[piece] + i - self._starts[piece]
-        return j if self._origin is None else self._origin[j]
+        return self._expansions[self._origins[piece] + i - self._starts[piece]]
 
 
 def match_text_with_offsets(text: str) -> tuple[str, OffsetMap]:
     """``match_text(text)`` and where each of its characters came from in ``text``."""
     norm = normalize(text)
-    origin = None
-    if len(norm) != len(text):  # no character normalises to nothing: equal length is 1:1
-        norm, origin = normalize_with_offsets(text)
-        origin.pop()
     starts, origins, parts = [0], [0], []
     pos = 0
     for m in _FOLD_RE.finditer(norm):
@@ -159,7 +169,9 @@ def match_text_with_offsets(text: str) -> tuple[str, OffsetMap]:
         starts.append(starts[-1] + len(parts[-1]))
         origins.append(pos)
     parts.append(norm[pos:])
-    return "".join(parts), OffsetMap(starts, origins, origin)
+    # No character normalises to nothing, so equal lengths mean one character for one.
+    expansions = _Expansions(text, one_to_one=len(norm) == len(text))
+    return "".join(parts), OffsetMap(starts, origins, expansions)
 
 
 def document_tokens(norm: str) -> list[str]:
@@ -172,7 +184,9 @@ def document_tokens(norm: str) -> list[str]:
     for m in _TOKEN_RE.finditer(norm):
         run = m.group("cjk")
         if run is None:
-            out.append(m.group("word"))
+            # Cut like the query's prefixes: PostgreSQL refuses lexemes over 2 KB, and a query
+            # looks a long word up by its first WORD_WINDOW characters anyway.
+            out.append(m.group("word")[:WORD_WINDOW])
             continue
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
         out.append(run[-1])
@@ -193,6 +207,15 @@ def suffix_tokens(norm: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Piece:
+    """A part of a term the index can look up: a CJK run of two or more characters (its bigrams,
+    in order: a phrase) or a prefix (a lone CJK character, a letter/digit word)."""
+
+    bigrams: tuple[str, ...] = ()
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
 class Term:
     """One query term: normalised text that must (or, negated, must not) occur in the document."""
 
@@ -202,6 +225,17 @@ class Term:
     tokens: tuple[str, ...] = ()
     #: Prefixes some token of every matching document starts with (lone CJK characters, words).
     prefixes: tuple[str, ...] = ()
+    #: The term's runs and words in order.
+    pieces: tuple[Piece, ...] = ()
+
+    @property
+    def one_piece(self) -> bool:
+        """The term is one CJK run or one ASCII word, nothing else: a phrase of its bigrams (or
+        a prefix query) in an index with positions finds exactly the documents containing it."""
+        m = _TOKEN_RE.fullmatch(self.text)
+        if m is None:
+            return False
+        return m.group("cjk") is not None or (len(self.text) <= WORD_WINDOW and self.text.isascii())
 
     @property
     def exact(self) -> bool:
@@ -252,43 +286,29 @@ class Query:
         search scans every document's text: slower, still exact."""
         return any(t.indexed for t in self.positive)
 
-    def index_tokens(self) -> tuple[list[str], list[str]]:
-        """(tokens, prefixes) to AND in the index, deduplicated and capped at MAX_QUERY_TOKENS."""
-        tokens: dict[str, None] = {}
-        prefixes: dict[str, None] = {}
-        for term in self.positive:
-            tokens.update(dict.fromkeys(term.tokens))
-            prefixes.update(dict.fromkeys(term.prefixes))
-        # A token that is also a prefix adds nothing (产教 and 产教*: keep 产教*, it is wider).
-        tok = [t for t in tokens if t not in prefixes]
-        pre = list(prefixes)
-        budget = MAX_QUERY_TOKENS
-        if len(tok) + len(pre) > budget:
-            # Keep prefixes first (few, and the only index entry for their term), then tokens spread
-            # evenly over the rest, so every part of a long term still narrows the candidates.
-            pre = pre[: budget // 2]
-            room = budget - len(pre)
-            step = len(tok) / room
-            tok = [tok[int(i * step)] for i in range(room)]
-        return tok, pre
-
 
 def _term(text: str, *, negative: bool) -> Term:
     tokens: list[str] = []
     prefixes: list[str] = []
+    pieces: list[Piece] = []
     for m in _TOKEN_RE.finditer(text):
         run = m.group("cjk")
         if run is None:
             prefixes.append(m.group("word")[:WORD_WINDOW])
+            pieces.append(Piece(prefix=prefixes[-1]))
         elif len(run) == 1:
             prefixes.append(run)
+            pieces.append(Piece(prefix=run))
         else:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            bigrams = tuple(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.extend(bigrams)
+            pieces.append(Piece(bigrams=bigrams))
     return Term(
         text=text,
         negative=negative,
         tokens=tuple(dict.fromkeys(tokens)),
         prefixes=tuple(dict.fromkeys(prefixes)),
+        pieces=tuple(pieces),
     )
 
 

@@ -41,6 +41,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "kind": k,
             "label": label,
             "count": page.counts[k],
+            "at_least": k in page.lower_bound,
             "url": _link(state, type=k, page=""),
             "selected": k == kind,
         }

@@ -5,26 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0001_initial'),
-        ('communities', '0001_initial'),
+        ("articles", "0001_initial"),
+        ("communities", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurrences', models.PositiveIntegerField(default=1, verbose_name='出现次数')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='articles.article', verbose_name='文章')),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='communities.community', verbose_name='共同体')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='communities.organization', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurrences", models.PositiveIntegerField(default=1, verbose_name="出现次数")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="articles.article",
+                        verbose_name="文章",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="communities.community",
+                        verbose_name="共同体",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="communities.organization",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文章提及',
-                'verbose_name_plural': '文章提及',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('community__isnull', False), ('organization__isnull', True)), models.Q(('community__isnull', True), ('organization__isnull', False)), _connector='OR'), name='mention_names_one_thing'), models.UniqueConstraint(condition=models.Q(('community__isnull', False)), fields=('article', 'community'), name='mention_article_community'), models.UniqueConstraint(condition=models.Q(('organization__isnull', False)), fields=('article', 'organization'), name='mention_article_organization')],
+                "verbose_name": "文章提及",
+                "verbose_name_plural": "文章提及",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("community__isnull", False), ("organization__isnull", True)),
+                            models.Q(("community__isnull", True), ("organization__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="mention_names_one_thing",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("community__isnull", False)),
+                        fields=("article", "community"),
+                        name="mention_article_community",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("organization__isnull", False)),
+                        fields=("article", "organization"),
+                        name="mention_article_organization",
+                    ),
+                ],
             },
         ),
     ]

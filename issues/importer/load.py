@@ -15,6 +15,7 @@ from django.db import transaction
 
 from articles.models import Article
 from articles.sanitize import clean_html
+from articles.search.indexing import batch
 from communities.load import RegistryResult, load_registry
 from communities.registry import RegistryDoc, RegistryError, parse_registry
 from issues.importer.common import ImportRefused, fingerprint
@@ -70,7 +71,8 @@ def import_issue(
     result = ImportResult(doc=doc, registry_doc=registry_doc)
     if dry_run:
         return result
-    with transaction.atomic():
+    # batch(): the search index is brought up to date once, at the end, not after every row.
+    with transaction.atomic(), batch():
         if registry_doc is not None:
             result.registry = load_registry(registry_doc, replace=replace)
         result.issue, result.action = _load_issue(doc, publish=publish, replace=replace)

@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from articles.models import Article
-from communities.models import Community
+from communities.models import Community, Registry
 from issues.models import Issue, Section, Status
 from issues.pdf.blocks import Block, html_to_blocks
 from issues.toc import TocSection, table_of_contents
@@ -39,7 +39,10 @@ class PdfSource:
     include_drafts: bool
     toc: list[TocSection]
     article: Article | None = None  # set for a single-article PDF
-    communities: list[Community] = field(default_factory=list)
+    registry: Registry | None = None  # the appendix, when the issue has one
+    # Appendix rows: named tuples (number, name, lead_units_text, founded_year, founded_month);
+    # 500 of them are read on every request for the PDF, and tuples are several times cheaper.
+    communities: list[Any] = field(default_factory=list)
 
     @property
     def articles(self) -> list[Article]:
@@ -47,9 +50,7 @@ class PdfSource:
 
 
 def _walk(nodes: list[TocSection]):
-    for node in nodes:
-        yield node
-        yield from _walk(node.children)
+    return (node for node, _level in _ordered(nodes))
 
 
 def _prune(nodes: list[TocSection]) -> list[TocSection]:
@@ -65,24 +66,21 @@ def _prune(nodes: list[TocSection]) -> list[TocSection]:
 def load_source(*, issue: Issue, include_drafts: bool = False) -> PdfSource:
     """The issue's sections, articles (published ones only unless ``include_drafts``), appendix."""
     toc = _prune(table_of_contents(issue, include_unpublished=include_drafts))
-    communities: list[Community] = []
-    if issue.appendix_id:
+    registry = Registry.objects.filter(pk=issue.appendix_id).first() if issue.appendix_id else None
+    communities = []
+    if registry is not None:
         communities = list(
-            Community.objects.filter(registry_id=issue.appendix_id)
-            .select_related("registry")
+            Community.objects.filter(registry=registry)
             .order_by("number")
-            .only(
-                "registry__title",
-                "registry__source",
-                "registry__published",
-                "number",
-                "name",
-                "lead_units_text",
-                "founded_year",
-                "founded_month",
-            )
+            .values_list(*_APPENDIX_FIELDS, named=True)
         )
-    return PdfSource(issue=issue, include_drafts=include_drafts, toc=toc, communities=communities)
+    return PdfSource(
+        issue=issue,
+        include_drafts=include_drafts,
+        toc=toc,
+        registry=registry,
+        communities=communities,
+    )
 
 
 def load_article_source(*, article: Article, include_drafts: bool = False) -> PdfSource:
@@ -98,6 +96,7 @@ def load_article_source(*, article: Article, include_drafts: bool = False) -> Pd
 
 # --- fingerprint ---------------------------------------------------------------------------------
 
+_APPENDIX_FIELDS = ("number", "name", "lead_units_text", "founded_year", "founded_month")
 _ISSUE_FIELDS = (
     "year",
     "number",
@@ -143,24 +142,19 @@ def _source_state(source: PdfSource) -> dict[str, Any]:
             ]
             for node in _walk(source.toc)
         ],
-        "appendix": [
-            [
-                c.registry.title,
-                c.registry.source,
-                c.registry.published,
-                c.number,
-                c.name,
-                c.lead_units_text,
-                c.founded_year,
-                c.founded_month,
-            ]
-            for c in source.communities
-        ],
+        "registry": [source.registry.title, source.registry.source, source.registry.published]
+        if source.registry
+        else None,
+        "appendix": [list(row) for row in source.communities],
     }
 
 
 def source_fingerprint(source: PdfSource, *, engine: str) -> str:
-    """A hash of everything printed, plus the engine (template and fonts): same hash, same PDF."""
+    """A hash of everything printed, plus the engine (template and fonts): same hash, same PDF.
+
+    Images count by their address in the body: an image file replaced under the same name keeps
+    the old PDF until something else changes (uploads get new names, so this does not happen).
+    """
     blob = json.dumps([engine, _source_state(source)], ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -238,11 +232,8 @@ def document_data(source: PdfSource) -> dict[str, Any]:
     images = _Images()
     items: list[dict[str, Any]] = []
     after_heading = False
-    top_title = ""
     for node, level in _ordered(source.toc):
         section = node.section
-        if level == 1:
-            top_title = section.title
         items.append(
             {
                 "k": "section",
@@ -267,7 +258,6 @@ def document_data(source: PdfSource) -> dict[str, Any]:
                     "text": _heading_text(article, article.title),
                     "toc": _heading_text(article, article.toc_title or article.title),
                     "subtitle": _subtitle(article),
-                    "section": top_title,
                     "draft": _is_draft(article),
                     "blocks": blocks,
                     "provenance": _provenance(article),
@@ -276,8 +266,8 @@ def document_data(source: PdfSource) -> dict[str, Any]:
             )
             after_heading = False
     appendix = None
-    if source.communities:
-        registry = source.communities[0].registry
+    if source.registry is not None and source.communities:
+        registry = source.registry
         appendix = {
             "id": "appendix",
             "title": f"附录：{registry.title}",

@@ -11,6 +11,7 @@ remembered. Drafts are never stored here: an editors' preview is built for each 
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from functools import cache
@@ -35,10 +36,14 @@ class StoredPdf:
     etag: str
     content: bytes | None = None  # the bytes, when this call built the file
 
-    def read(self) -> bytes:
+    def open(self):
+        """A file object with the PDF (FileNotFoundError if a newer version replaced it)."""
         if self.content is not None:
-            return self.content
-        with default_storage.open(self.name, "rb") as fh:
+            return io.BytesIO(self.content)
+        return default_storage.open(self.name, "rb")
+
+    def read(self) -> bytes:
+        with self.open() as fh:
             return fh.read()
 
 

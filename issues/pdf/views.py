@@ -8,8 +8,8 @@ includes drafts, built for them and never cached.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -21,6 +21,7 @@ from issues.pdf import storage
 from issues.pdf.build import build_article_pdf, build_issue_pdf, pdf_filename
 from issues.pdf.data import load_source, notes_lines, print_items
 from issues.pdf.render import PdfUnavailable
+from issues.pdf.storage import StoredPdf
 
 
 def _may_preview(request: HttpRequest, perm: str) -> bool:
@@ -38,81 +39,68 @@ def _issue(request: HttpRequest, year: int, number: int) -> tuple[Issue, bool]:
     raise Http404("没有这一期，或尚未发布。")
 
 
-def _pdf(
-    *, filename: str, content: bytes | None = None, stored: storage.StoredPdf | None = None
-) -> FileResponse:
-    """The PDF shown in the browser (inline) under ``filename``; a preview is never cached."""
-    if stored is not None and stored.content is None:
-        body = default_storage.open(stored.name, "rb")
-    else:
-        body = io.BytesIO(content if content is not None else stored.content)
-    response = FileResponse(body, content_type="application/pdf", filename=filename)
-    if stored is None:  # an editors' preview with drafts: for this editor only
-        patch_cache_control(response, private=True, no_store=True)
-    else:
-        response["ETag"] = _etag(stored)
-        # Ask again every time (the name changes with any edit); an unchanged PDF costs a 304.
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+def _preview(filename: str, content: bytes) -> FileResponse:
+    """An editors' preview with drafts: for this editor only, never cached."""
+    response = FileResponse(io.BytesIO(content), content_type="application/pdf", filename=filename)
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 
-def _etag(stored: storage.StoredPdf) -> str:
-    return f'"{stored.etag[:40]}"'
-
-
-def _not_modified(request: HttpRequest, stored: storage.StoredPdf) -> HttpResponse | None:
-    tags = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
-    if _etag(stored) in tags or "*" in tags:
-        response = HttpResponse(status=304)
-        response["ETag"] = _etag(stored)
-        return response
-    return None
-
-
-def _unavailable(request: HttpRequest, exc: PdfUnavailable) -> HttpResponse:
-    return render(request, "pdf/unavailable.html", {"message": str(exc)}, status=503)
+def _serve(request: HttpRequest, filename: str, get: Callable[[], StoredPdf]) -> HttpResponse:
+    """A public PDF from storage (``get`` builds and stores it first if it is out of date)."""
+    try:
+        stored = get()
+        etag = f'"{stored.etag[:40]}"'
+        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            response = HttpResponse(status=304)
+        else:
+            try:
+                body = stored.open()
+            except FileNotFoundError:  # replaced by a newer version between the two steps
+                stored = get()
+                etag = f'"{stored.etag[:40]}"'
+                body = stored.open()
+            # inline (shown in the browser) under a file name such as 职教通讯-2024年第02期.pdf
+            response = FileResponse(body, content_type="application/pdf", filename=filename)
+    except PdfUnavailable as exc:
+        return render(request, "pdf/unavailable.html", {"message": str(exc)}, status=503)
+    response["ETag"] = etag
+    # Ask again every time (any edit gives a new ETag); an unchanged PDF costs a 304.
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    return response
 
 
 @require_safe
 def issue_pdf(request: HttpRequest, year: int, number: int) -> HttpResponse:
     issue, preview = _issue(request, year, number)
     filename = pdf_filename(issue=issue, preview=preview)
+    if not preview:
+        return _serve(request, filename, lambda: storage.issue_pdf(issue=issue))
     try:
-        if preview:
-            return _pdf(
-                filename=filename, content=build_issue_pdf(issue=issue, include_drafts=True)
-            )
-        stored = storage.issue_pdf(issue=issue)
+        return _preview(filename, build_issue_pdf(issue=issue, include_drafts=True))
     except PdfUnavailable as exc:
-        return _unavailable(request, exc)
-    return _not_modified(request, stored) or _pdf(filename=filename, stored=stored)
+        return render(request, "pdf/unavailable.html", {"message": str(exc)}, status=503)
 
 
 @require_safe
 def article_pdf(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
     editor = _may_preview(request, "articles.change_article")
-    preview = editor and request.GET.get("preview") == "1"
-    articles = Article.objects.select_related("issue")
-    obj = (
-        articles.published().filter(issue__year=year, issue__number=number, number=article).first()
+    articles = Article.objects.select_related("issue").filter(
+        issue__year=year, issue__number=number, number=article
     )
-    if obj is None and editor:
-        obj, preview = (
-            get_object_or_404(articles, issue__year=year, issue__number=number, number=article),
-            True,
-        )
+    obj = articles.published().first()
+    preview = editor and (obj is None or request.GET.get("preview") == "1")
     if obj is None:
-        raise Http404("没有这篇文章，或尚未发布。")
+        if not editor:
+            raise Http404("没有这篇文章，或尚未发布。")
+        obj = get_object_or_404(articles)
     filename = pdf_filename(issue=obj.issue, article=obj, preview=preview)
+    if not preview:
+        return _serve(request, filename, lambda: storage.article_pdf(article=obj))
     try:
-        if preview:
-            return _pdf(
-                filename=filename, content=build_article_pdf(article=obj, include_drafts=True)
-            )
-        stored = storage.article_pdf(article=obj)
+        return _preview(filename, build_article_pdf(article=obj, include_drafts=True))
     except PdfUnavailable as exc:
-        return _unavailable(request, exc)
-    return _not_modified(request, stored) or _pdf(filename=filename, stored=stored)
+        return render(request, "pdf/unavailable.html", {"message": str(exc)}, status=503)
 
 
 @require_safe
@@ -129,7 +117,7 @@ def issue_print(request: HttpRequest, year: int, number: int) -> HttpResponse:
             "items": print_items(source),
             "notes": notes_lines(issue.notes),
             "communities": source.communities,
-            "registry": source.communities[0].registry if source.communities else None,
+            "registry": source.registry if source.communities else None,
         },
     )
     if preview:

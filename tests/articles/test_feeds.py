@@ -66,7 +66,10 @@ def test_scheduled_article_is_not_in_feed_before_its_time(client):
 
 def test_feed_is_linked_from_every_page(client):
     html = client.get(reverse("issues:home")).content.decode()
-    assert f'type="application/atom+xml" title="职教通讯 · 最新文章" href="{reverse("articles:feed")}"' in html
+    assert (
+        f'type="application/atom+xml" title="职教通讯 · 最新文章" href="{reverse("articles:feed")}"'
+        in html
+    )
 
 
 def test_feed_uses_a_bounded_number_of_queries(client, django_assert_max_num_queries):

@@ -12,6 +12,7 @@ import pytest
 from articles.models import Article
 from articles.search.backends import Filters
 from articles.search.indexing import html_to_text
+from articles.search.models import SearchDocument
 from articles.search.service import search
 from articles.search.tokens import match_text
 from communities.models import Community, LeadUnit, Organization
@@ -313,3 +314,38 @@ def test_results_say_where_they_are_and_highlight_the_query():
     assert result.url == "/articles/2024/2/1.1.1/"
     assert "<mark>南粤家政</mark>" in result.snippet
     assert "<mark>南粤家政</mark>" in result.title_html
+
+
+# --- broad queries -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["产教融合", "技能", "職業教育 -广州", "家", "11.7亿"])
+def test_a_broad_query_finds_the_same_title_hits_first_then_newest(monkeypatch, query):
+    """Past RANK_LIMIT candidates a query is "broad": results (all pages) are still exactly the
+    scan's, those whose title holds the terms first, each group newest (highest id) first."""
+    from articles.search.backends import base as backends
+
+    corpus = published_corpus()
+    terms = [t for t in query.split() if not t.startswith("-")]
+    expected = scan(corpus, terms[0])
+    for t in query.split()[1:]:
+        expected = (
+            expected - scan(corpus, t[1:]) if t.startswith("-") else expected & scan(corpus, t)
+        )
+    monkeypatch.setattr(backends, "RANK_LIMIT", 3)
+    got = found(query)
+    assert set(got) == expected and len(got) == len(expected)
+    page = search(query=query, kinds=["article"])
+    if len(scan(corpus, terms[0])) > 3:  # enough candidates to be broad
+        assert page.broad and not page.facets["tag"]
+        if page.count_is_exact:
+            assert page.count == len(expected)
+        else:
+            assert page.count >= min(len(expected), 4)
+    rows = dict(SearchDocument.objects.filter(kind="article").values_list("object_id", "id"))
+    by_pk = Article.objects.in_bulk()
+    held = [_headings_hold(by_pk[pk], terms) == len(terms) for pk in got]
+    assert held == sorted(held, reverse=True)
+    for group in (True, False):
+        ids = [rows[pk] for pk, h in zip(got, held, strict=True) if h == group]
+        assert ids == sorted(ids, reverse=True)

@@ -10,7 +10,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.search.service import search
+from articles.search import params as url_params
+from articles.search.service import KINDS, search
 
 pytestmark = pytest.mark.django_db
 
@@ -151,9 +152,20 @@ def test_any_input_gets_a_normal_page_and_a_json_answer(params):
     assert page.status_code == 200
     assert page.content.decode().count("<h1") == 1
     api = client.get("/api/search/", params)
+    kind = url_params.clean(params.get("type"))
+    not_int = [
+        name
+        for name in ("page", "page_size")
+        if name in params
+        and params[name].strip()
+        and not re.fullmatch(r"[+-]?\d+", params[name].strip())
+    ]
+    if (kind and kind not in KINDS) or not_int:
+        assert api.status_code == 400 and api.json()["detail"]
+        return
     assert api.status_code == 200
     body = api.json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "approximate", "next", "previous", "results"}
     assert len(body["results"]) <= body["count"] or body["results"] == []
 
 
@@ -161,3 +173,14 @@ def test_any_input_gets_a_normal_page_and_a_json_answer(params):
 def test_the_nasty_inputs_each_get_a_normal_page(client, q):
     assert client.get("/search/", {"q": q}).status_code == 200
     assert client.get("/api/search/", {"q": q}).status_code == 200
+
+
+def test_a_broad_query_says_how_it_is_ordered(client, monkeypatch):
+    from articles.search.backends import base
+
+    monkeypatch.setattr(base, "RANK_LIMIT", 3)
+    html = client.get("/search/", {"q": "技能"}).content.decode()
+    assert "结果很多" in html and html.count("<h1") == 1
+    assert "<h2>标签</h2>" not in html  # no facet counts for broad queries
+    body = client.get("/api/search/", {"q": "技能"}).json()
+    assert body["results"] and isinstance(body["approximate"], bool)

@@ -6,6 +6,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from articles.search.backends import tsvector_literal
+from articles.search.backends.base import budget
 from articles.search.highlight import mark, snippet
 from articles.search.tokens import (
     MAX_QUERY_TOKENS,
@@ -13,6 +14,7 @@ from articles.search.tokens import (
     WORD_WINDOW,
     document_tokens,
     match_text,
+    match_text_with_offsets,
     normalize,
     parse_query,
     suffix_tokens,
@@ -131,10 +133,14 @@ def test_exact_terms_skip_the_substring_check():
     }  # fmt: skip
 
 
-def test_a_long_query_sends_a_bounded_number_of_tokens():
-    q = parse_query("职业教育产教融合" * 500)
-    tokens, prefixes = q.index_tokens()
-    assert 0 < len(tokens) + len(prefixes) <= MAX_QUERY_TOKENS
+def test_a_long_query_makes_a_bounded_number_of_lookups():
+    [term] = parse_query("职业教育产教融合" * 500).terms
+    pieces, whole = budget(term.pieces)
+    assert not whole and 0 < sum(len(p.bigrams) or 1 for p in pieces) <= MAX_QUERY_TOKENS
+    # What is kept of a run is consecutive bigrams of it: still a phrase that occurs in the text.
+    for piece in pieces:
+        text = piece.bigrams[0] + "".join(b[1] for b in piece.bigrams[1:])
+        assert text in term.text
 
 
 def test_snippets_mark_terms_in_the_original_text_and_escape_html():
@@ -157,3 +163,11 @@ def test_snippets_mark_terms_in_the_original_text_and_escape_html():
 def test_tsvector_literal_has_positions_weights_and_quotes():
     literal = tsvector_literal(title=["产教", "教融"], meta=[], body=["产教", "o'k"], sub=["k"])
     assert literal == "'产教':1A,3C '教融':2A 'o''k':4C 'k':5D"
+
+
+@given(text=corpus_text)
+@example(text="㍿… 11.7 亿ﬁ職")
+def test_offsets_lead_back_to_the_character_each_matched_character_came_from(text):
+    folded, origin = match_text_with_offsets(text)
+    for i, ch in enumerate(folded):
+        assert ch in match_text(text[origin[i]])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -44,16 +45,14 @@ def test_article_page_has_breadcrumb_heading_and_provenance(client):
 def test_article_body_keeps_paragraphs_and_subheadings(client):
     article = _article("2.1.1")
     html = _html(client.get(article.get_absolute_url()))
-    body = html[html.index('<div class="body">'):]
+    body = html[html.index('<div class="body">') :]
     assert body.count("<p>") >= article.body.count("<p>") > 1
     assert "<h3>" in article.body and body.count("<h3>") >= article.body.count("<h3>")
 
 
 def test_previous_and_next_follow_the_printed_order(client):
     article = _article("1.2.8")  # printed before 1.2.7
-    siblings = list(
-        Article.objects.published().filter(issue=article.issue).order_by("position")
-    )
+    siblings = list(Article.objects.published().filter(issue=article.issue).order_by("position"))
     i = siblings.index(article)
     html = _html(client.get(article.get_absolute_url()))
     assert f'rel="prev" href="{siblings[i - 1].get_absolute_url()}"' in html
@@ -164,13 +163,18 @@ def test_index_lists_sections_and_sources_with_counts(client):
     html = _html(client.get(reverse("articles:index")))
     count = Article.objects.published().filter(section__title="重要通知").count()
     assert f'重要通知 <span class="count">{count}</span>' in html
+    # A top section counts the articles of its subsections, in every issue.
+    top = Article.objects.published().filter(
+        Q(section__title="职教动态") | Q(section__parent__title="职教动态")
+    )
+    assert f'职教动态 <span class="count">{top.count()}</span>' in html
     assert reverse("articles:source", args=["中国教育报"]) in html
 
 
 def test_article_page_lists_mentions(client):
     article = _article("2.1.1")
     html = _html(client.get(article.get_absolute_url()))
-    section = html[html.index("文中提及的产教融合共同体与单位"):]
+    section = html[html.index("文中提及的产教融合共同体与单位") :]
     for mention in article.mentions.select_related("community", "organization"):
         target = mention.community or mention.organization
         assert target.get_absolute_url() in section
@@ -213,6 +217,4 @@ def test_api_article_has_the_documented_fields(client):
     assert data["url"].endswith(article.get_absolute_url())
     assert data["section"] == [article.section.parent.title, article.section.title]
     names = {c["name"] for c in data["communities"]}
-    assert names == {
-        m.community.name for m in article.mentions.filter(community__isnull=False)
-    }
+    assert names == {m.community.name for m in article.mentions.filter(community__isnull=False)}

@@ -1,11 +1,13 @@
 """The site in a real browser: a teacher's way from the home page to an article, the registry
-filtered to 广东 and downloaded as CSV, the search box, and every page at phone and desktop width."""
+filtered to 广东 and downloaded as CSV, the search box, and every page at phone and desktop
+width."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -25,12 +27,16 @@ def _no_horizontal_scroll(page: Page) -> bool:
 def test_home_to_issue_to_article(seeded_server, page: Page, screenshot):
     latest = Issue.objects.published().order_by("-year", "-number").first()
     article = (
-        Article.objects.published().filter(issue=latest).select_related("issue")
+        Article.objects.published()
+        .filter(issue=latest)
+        .select_related("issue")
         .order_by("position")[3]
     )
     following = (
-        Article.objects.published().filter(issue=latest, position__gt=article.position)
-        .order_by("position").first()
+        Article.objects.published()
+        .filter(issue=latest, position__gt=article.position)
+        .order_by("position")
+        .first()
     )
 
     page.goto(seeded_server.url + reverse("issues:home"))
@@ -74,15 +80,19 @@ def test_registry_filtered_to_guangdong_and_downloaded(seeded_server, page: Page
         page.get_by_role("link", name="CSV").click()
     download = info.value
     assert download.suggested_filename == "communities.csv"
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {int(row["序号"]) for row in rows} == expected
     assert all("广东" in row["牵头单位所在省份"].split("、") for row in rows)
 
 
-def test_search_box_on_every_page_and_keyboard_use(seeded_server, page: Page):
-    for name, args in (("issues:home", []), ("issues:archive", []),
-                       ("communities:list", []), ("communities:detail", [81])):
+def test_query_box_on_every_page_and_keyboard_use(seeded_server, page: Page, screenshot):
+    for name, args in (
+        ("issues:home", []),
+        ("issues:archive", []),
+        ("communities:list", []),
+        ("communities:detail", [81]),
+    ):
         page.goto(seeded_server.url + reverse(name, args=args))
         search = page.get_by_role("search")
         expect(search).to_have_count(1)
@@ -94,6 +104,7 @@ def test_search_box_on_every_page_and_keyboard_use(seeded_server, page: Page):
     page.locator("#q").fill("产教融合")
     page.locator("#q").press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=%E4%BA%A7%E6%95%99%E8%9E%8D%E5%90%88"))
+    screenshot(page, "search")
 
 
 def test_every_page_at_phone_and_desktop_width(seeded_server, page: Page, screenshot):

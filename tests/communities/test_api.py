@@ -104,16 +104,41 @@ def test_unknown_objects_are_404(client):
     assert _get(client, "api:article", 10**12).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/nothing/", "/api/issues/2024/two/", "/api/communities/81", "/api/articles/x/"]
+)
+def test_any_other_api_path_is_a_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and response.json()["detail"]
+
+
 def test_schema_and_docs_are_served_locally(client):
     schema = _get(client, "api:schema", format="json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ("/api/issues/", "/api/issues/{year}/{number}/", "/api/articles/{id}/",
-                 "/api/communities/", "/api/communities/{number}/", "/api/organizations/{id}/"):
+    for path in (
+        "/api/issues/",
+        "/api/issues/{year}/{number}/",
+        "/api/articles/{id}/",
+        "/api/communities/",
+        "/api/communities/{number}/",
+        "/api/organizations/{id}/",
+    ):
         assert path in paths
     parameters = {p["name"] for p in paths["/api/communities/"]["get"]["parameters"]}
-    assert {"q", "scope", "province", "lead_province", "industry", "founded_year",
-            "founded_month", "kind", "sort", "page"} <= parameters
+    assert {
+        "q",
+        "scope",
+        "province",
+        "lead_province",
+        "industry",
+        "founded_year",
+        "founded_month",
+        "kind",
+        "sort",
+        "page",
+    } <= parameters
     docs = _get(client, "api:docs").content.decode()
     assert "swagger-ui" in docs and "//cdn" not in docs and "unpkg" not in docs
 

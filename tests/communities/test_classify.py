@@ -188,8 +188,14 @@ def test_organization_kind(name: str, kind: str) -> None:
 def test_kinds_of_the_registry(doc: RegistryDoc) -> None:
     orgs = {u for e in doc.entries for u in e.lead_units}
     kinds = Counter(organization_kind(o) for o in orgs)
-    assert set(kinds) == {"enterprise", "university", "vocational", "school", "research",
-                          "association"}
+    assert set(kinds) == {
+        "enterprise",
+        "university",
+        "vocational",
+        "school",
+        "research",
+        "association",
+    }
     # Every name ending in 职业技术学院 is vocational, every 有限公司 an enterprise.
     assert all(organization_kind(o) == "vocational" for o in orgs if o.endswith("职业技术学院"))
     assert all(organization_kind(o) == "enterprise" for o in orgs if o.endswith("有限公司"))
@@ -202,8 +208,9 @@ def test_every_community_gets_an_industry_from_the_table(doc: RegistryDoc) -> No
     categories = {name for name, _ in load_industry_table()}
     assert INDUSTRY_FALLBACK not in categories
     found = Counter(industry(e.name) for e in doc.entries)
-    assert INDUSTRY_FALLBACK not in found, [e.name for e in doc.entries
-                                            if industry(e.name) == INDUSTRY_FALLBACK]
+    assert INDUSTRY_FALLBACK not in found, [
+        e.name for e in doc.entries if industry(e.name) == INDUSTRY_FALLBACK
+    ]
     assert set(found) <= categories
     assert len(found) >= 12  # the registry spreads over the table, not into one bucket
 
@@ -240,10 +247,17 @@ def test_boilerplate_does_not_match() -> None:
 
 def test_custom_table_and_file_order(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
-    path.write_text(json.dumps({"categories": [
-        {"name": "甲", "keywords": ["汽车"]},
-        {"name": "乙", "keywords": ["新能源"]},
-    ]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "categories": [
+                    {"name": "甲", "keywords": ["汽车"]},
+                    {"name": "乙", "keywords": ["新能源"]},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     table = load_industry_table(path)
     assert table == (("甲", ("汽车",)), ("乙", ("新能源",)))
     assert industry("全国新能源汽车行业产教融合共同体", table) == "甲"
@@ -253,9 +267,13 @@ def test_custom_table_and_file_order(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ['[]', '{"categories": []}', '{"categories": [{"name": "甲"}]}',
-     '{"categories": [{"name": "", "keywords": ["x"]}]}',
-     '{"categories": [{"name": "甲", "keywords": [""]}]}'],
+    [
+        "[]",
+        '{"categories": []}',
+        '{"categories": [{"name": "甲"}]}',
+        '{"categories": [{"name": "", "keywords": ["x"]}]}',
+        '{"categories": [{"name": "甲", "keywords": [""]}]}',
+    ],
 )
 def test_bad_table(tmp_path: Path, content: str) -> None:
     path = tmp_path / "bad.json"

@@ -35,12 +35,16 @@ def _index() -> NameIndex:
 
 
 def test_exact_names_are_found_and_counted():
-    found = _index().find(normalize_text("<p>中国中车集团牵头。</p><p>中国中车集团、湖南铁道职业技术学院</p>"))
+    found = _index().find(
+        normalize_text("<p>中国中车集团牵头。</p><p>中国中车集团、湖南铁道职业技术学院</p>")
+    )
     assert found == {(ORGANIZATION, 1): 2, (ORGANIZATION, 5): 1}
 
 
 def test_longest_name_wins_where_names_overlap():
-    found = _index().find(normalize_text("哈尔滨工业大学（深圳）与国家轨道交通装备行业产教融合共同体"))
+    found = _index().find(
+        normalize_text("哈尔滨工业大学（深圳）与国家轨道交通装备行业产教融合共同体")
+    )
     assert found == {(ORGANIZATION, 3): 1, (COMMUNITY, 81): 1}
 
 

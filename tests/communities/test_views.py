@@ -65,15 +65,15 @@ def test_list_shows_every_community_paginated(client):
         ),
         (
             {"q": "中车"},
-            lambda: Community.objects.filter(name__contains="中车")
-            | Community.objects.filter(lead_units__name__contains="中车"),
+            lambda: (
+                Community.objects.filter(name__contains="中车")
+                | Community.objects.filter(lead_units__name__contains="中车")
+            ),
         ),
         (
             {"lead_province": "广东", "kind": "vocational"},
             lambda: Community.objects.filter(
-                pk__in=LeadUnit.objects.filter(
-                    organization__province="广东"
-                ).values("community")
+                pk__in=LeadUnit.objects.filter(organization__province="广东").values("community")
             ).filter(
                 pk__in=LeadUnit.objects.filter(organization__kind="vocational").values("community")
             ),
@@ -86,9 +86,11 @@ def test_each_filter_gives_exactly_the_matching_communities(client, params, expe
     response = _page(client, **params, sort="number")
     assert _total(response) == len(want)
     assert set(_numbers(response)) <= want
-    rows = list(csv.reader(io.StringIO(
-        client.get(reverse("communities:csv"), params).content.decode("utf-8-sig")
-    )))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("communities:csv"), params).content.decode("utf-8-sig"))
+        )
+    )
     assert {int(row[0]) for row in rows[1:]} == want
 
 
@@ -125,7 +127,11 @@ def test_facet_counts_match_the_database(client):
 
 def test_every_filter_has_a_label(client):
     html = _page(client).content.decode()
-    form = html[html.index('<form class="filters"'):html.index("</form>", html.index('<form class="filters"'))]
+    form = html[
+        html.index('<form class="filters"') : html.index(
+            "</form>", html.index('<form class="filters"')
+        )
+    ]
     controls = re.findall(r'<(?:select|input)[^>]*\bid="([^"]+)"', form)
     assert len(controls) == 9
     for control in controls:
@@ -243,7 +249,9 @@ def test_detail_pages_use_a_bounded_number_of_queries(client, django_assert_max_
 
 
 def test_filterset_ignores_invalid_values_and_reports_them():
-    filterset = CommunityFilter({"scope": "x", "industry": "先进制造"}, queryset=Community.objects.all())
+    filterset = CommunityFilter(
+        {"scope": "x", "industry": "先进制造"}, queryset=Community.objects.all()
+    )
     assert filterset.valid_data == {"industry": "先进制造"}
     assert filterset.ignored == ["范围"]
     assert filterset.qs.count() == Community.objects.filter(industry="先进制造").count()

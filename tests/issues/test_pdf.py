@@ -266,7 +266,9 @@ def test_hostile_text_prints_as_text(issue):
         "<script>alert(1)</script>",
         '#import "/etc/passwd": * #read("/etc/passwd")',
     ]
-    long_line = "x" * 3000
+    # Twenty lines' worth with no break opportunity. (Not longer: PostgreSQL's tsvector refuses a
+    # word over 2046 bytes, and the search index stores Latin runs as words.)
+    long_line = "x" * 2000
     escaped = [s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for s in hostile]
     article = Article.objects.create(
         issue=issue,
@@ -287,7 +289,7 @@ def test_hostile_text_prints_as_text(issue):
     assert "root:" not in pdf.text  # #read was printed, not run
     width = float(pdf.reader.pages[0].mediabox.width)
     assert round(width) == 595  # still A4: "#set page(width: 1cm)" did nothing
-    # The 3000-character line wraps inside the page instead of running off its edge.
+    # The 2000-character line wraps inside the page instead of running off its edge.
     right = []
     for page in pdf.reader.pages:
         page.extract_text(
@@ -336,6 +338,19 @@ def test_public_pdf_is_stored_then_served_from_storage(client, issue, monkeypatc
     again = client.get(ISSUE_PDF_URL)
     assert b"".join(again.streaming_content) == first
     assert client.get(ISSUE_PDF_URL, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_a_pdf_replaced_while_being_served_is_served_in_its_new_version(client, issue, monkeypatch):
+    first = storage.issue_pdf(issue=issue)
+    default_storage.delete(first.name)  # as another process does after an edit
+    stale = iter([storage.StoredPdf(name=first.name, etag=first.etag)])
+    real = storage.issue_pdf
+    monkeypatch.setattr(
+        storage, "issue_pdf", lambda *, issue: next(stale, None) or real(issue=issue)
+    )
+    response = client.get(ISSUE_PDF_URL)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_a_change_gives_a_new_file_and_deletes_the_old_one(client, issue):
@@ -459,3 +474,48 @@ def test_cli_output_defaults_to_the_issue_file_name(tmp_path, monkeypatch, issue
     monkeypatch.chdir(tmp_path)
     call_command("export_issue_pdf", "2024", "2", "--article", "1.1.1")
     assert Path("职教通讯-2024年第02期-1.1.1.pdf").exists()
+
+
+def _png(width: int, height: int) -> bytes:
+    """A small solid-colour PNG, made here (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(b"\x00" + b"\x1f\x4e\x79" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + (chunk(b"IEND", b""))
+    )
+
+
+def test_images_from_storage_are_printed_and_others_described(issue):
+    from django.core.files.base import ContentFile
+
+    name = default_storage.save("articles/campus.png", ContentFile(_png(40, 20)))
+    article = Article.objects.get(issue=issue, number="1.1.1")
+    article.body = (
+        f'<figure><img src="/media/{name}" alt="校园"><figcaption>图一 校园一角</figcaption>'
+        "</figure>"
+        '<p>正文</p><img src="https://example.org/remote.png" alt="外站图片">'
+    )
+    pdf = Pdf.read(build_article_pdf(article=article))
+    images = [
+        (int(x["/Width"]), int(x["/Height"]))
+        for page in pdf.reader.pages
+        for x in (o.get_object() for o in page["/Resources"].get("/XObject", {}).values())
+        if x["/Subtype"] == "/Image"
+    ]
+    assert images == [(40, 20)]
+    text = _norm(pdf.text)
+    assert "图一校园一角" in text and "［图片：外站图片］" in text

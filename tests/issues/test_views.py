@@ -29,7 +29,9 @@ def test_home_shows_the_latest_issue_with_its_toc(client):
     assert latest.label in html and latest.title_en in html
     # Every published article of the latest issue is listed in the 目录, in printed order.
     numbers = list(
-        Article.objects.published().filter(issue=latest).order_by("position")
+        Article.objects.published()
+        .filter(issue=latest)
+        .order_by("position")
         .values_list("number", flat=True)
     )
     positions = [html.index(f'<span class="num">{n}</span>') for n in numbers]
@@ -47,7 +49,7 @@ def test_archive_groups_issues_by_year_with_article_counts(client):
     html = _html(client.get(reverse("issues:archive")))
     for issue in Issue.objects.published():
         count = Article.objects.published().filter(issue=issue).count()
-        assert f"{issue.label}</a> <span class=\"meta\">{count} 篇文章" in html
+        assert f'{issue.label}</a> <span class="meta">{count} 篇文章' in html
     for year in Issue.objects.published().values_list("year", flat=True).distinct():
         assert f'<h2 id="year-{year}">{year} 年</h2>' in html
 
@@ -56,7 +58,9 @@ def test_issue_page_prints_the_toc_in_printed_order(client):
     issue = Issue.objects.get(year=2024, number=2)
     html = _html(client.get(issue.get_absolute_url()))
     # 1.2.8 is printed before 1.2.7 in the source; the page keeps the printed order.
-    assert html.index('<span class="num">1.2.8</span>') < html.index('<span class="num">1.2.7</span>')
+    assert html.index('<span class="num">1.2.8</span>') < html.index(
+        '<span class="num">1.2.7</span>'
+    )
     for section in Section.objects.filter(issue=issue):
         assert f"{section.number} {section.title}" in html
     for article in Article.objects.published().filter(issue=issue):
@@ -105,8 +109,12 @@ def test_draft_article_is_left_out_of_the_toc_and_counts(client):
     published = Article.objects.published().filter(issue=issue).count()
     assert f"{published} 篇文章" in _html(client.get(reverse("issues:archive")))
     data = client.get(reverse("api:issue", args=[2024, 2])).json()
-    numbers = [a["number"] for top in data["toc"] for node in [top, *top["children"]]
-               for a in node["articles"]]
+    numbers = [
+        a["number"]
+        for top in data["toc"]
+        for node in [top, *top["children"]]
+        for a in node["articles"]
+    ]
     assert "1.1.1" not in numbers and len(numbers) == published == data["article_count"]
 
 
@@ -163,7 +171,10 @@ def test_api_issue_carries_its_toc_with_article_fields(client):
         issue.sections.filter(parent=None).order_by("position").values_list("title", flat=True)
     )
     article = next(
-        a for top in data["toc"] for child in top["children"] for a in child["articles"]
+        a
+        for top in data["toc"]
+        for child in top["children"]
+        for a in child["articles"]
         if a["number"] == "2.1.1"
     )
     db = issue.articles.get(number="2.1.1")

@@ -105,6 +105,8 @@ def test_behind_the_proxy_the_forwarded_address_counts(client):
 def test_a_bad_network_fails_loudly():
     with pytest.raises(ImproperlyConfigured, match="ZHIJIAO_ALLOWED_NETWORKS"):
         parse_networks(("10.0.0.0/8", "campus"))
-    with override_settings(ZHIJIAO_ALLOWED_NETWORKS=["not-a-network"]):
-        with pytest.raises(ImproperlyConfigured):
-            AccessMiddleware(lambda request: None)
+    with (
+        override_settings(ZHIJIAO_ALLOWED_NETWORKS=["not-a-network"]),
+        pytest.raises(ImproperlyConfigured),
+    ):
+        AccessMiddleware(lambda request: None)

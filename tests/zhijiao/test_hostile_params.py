@@ -8,10 +8,32 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 LONG = "长" * 10_000
-ODD_VALUES = ["-1", "0", "abc", str(10**9), str(10**30), LONG, "\x00", "'; DROP TABLE x;--",
-              "<script>alert(1)</script>", "%", "1.5", " "]
-REGISTRY_PARAMS = ["q", "scope", "province", "lead_province", "industry", "founded_year",
-                   "founded_month", "kind", "sort", "page"]
+ODD_VALUES = [
+    "-1",
+    "0",
+    "abc",
+    str(10**9),
+    str(10**30),
+    LONG,
+    "\x00",
+    "'; DROP TABLE x;--",
+    "<script>alert(1)</script>",
+    "%",
+    "1.5",
+    " ",
+]
+REGISTRY_PARAMS = [
+    "q",
+    "scope",
+    "province",
+    "lead_province",
+    "industry",
+    "founded_year",
+    "founded_month",
+    "kind",
+    "sort",
+    "page",
+]
 
 LISTS = [
     reverse("issues:home"),
@@ -90,6 +112,9 @@ def test_page_past_the_end_gives_the_last_page(client):
         "/articles/2024/2/" + "9" * 10_000 + "/",
         "/articles/sources/" + LONG + "/",
         "/articles/sections/%00/",
+        "/articles/sources/a%00b/",
+        "/articles/tags/%00/",
+        "/articles/2024/2/2.1%001/",
         "/articles/tags/" + "x" * 10_000 + "/",
         "/communities/99999999999999999999/",
         "/communities/organizations/99999999999999999999/",
