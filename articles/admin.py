@@ -2,10 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
+from articles.conflicts import find_conflict
 from articles.models import Article, Topic
 from articles.topics import apply_topics_to_all
+from issues.publishing import PublishingAdminMixin
 
 
 class ArticleForm(forms.ModelForm):
@@ -41,10 +44,24 @@ class ArticleForm(forms.ModelForm):
             "page_end",
         )
 
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tag_list"] = list(self.instance.tags.all())
+            self.initial["base_version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            conflict = find_conflict(self.instance.pk, base_version=cleaned.get("base_version"))
+            if conflict:
+                # A second save must be deliberate: it now carries the version just shown.
+                self.data = self.data.copy()
+                self.data["base_version"] = conflict.current_version
+                raise forms.ValidationError(conflict.message)
+        return cleaned
 
     def _save_m2m(self):
         super()._save_m2m()
@@ -78,7 +95,7 @@ class TagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(PublishingAdminMixin, SimpleHistoryAdmin):
     form = ArticleForm
     list_display = (
         "number",

@@ -6,6 +6,7 @@ import re
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles.sanitize import clean_html
@@ -56,7 +57,11 @@ class Article(models.Model):
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    # Bumped by every full save; the admin form carries the version it was opened at, so a second
+    # editor's save over a newer version is refused instead of silently overwriting it.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
+    history = HistoricalRecords(verbose_name="文章历史")
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -78,6 +83,9 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Every path that stores a body (admin form, importer, API, shell) goes through here.
         self.body = clean_html(self.body)
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (update_fields is None or "version" in update_fields):
+            self.version += 1
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

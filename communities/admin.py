@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from communities.models import Community, LeadUnit, Organization, Registry
 
@@ -59,7 +60,7 @@ class LeadKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(SimpleHistoryAdmin):
     list_display = ("number", "name", "scope", "province", "industry", "founded", "review_note")
     list_display_links = ("number", "name")
     list_filter = (
@@ -91,7 +92,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "province", "community_count")
     ordering = ("name",)  # Meta.ordering is dropped from the GROUP BY of the count
     list_filter = ("kind", ("province", admin.AllValuesFieldListFilter))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
+from simple_history.utils import bulk_create_with_history
 
 from articles.search.indexing import index_communities
 from communities.classify import community_scope, industry, organization_kind, organization_province
@@ -106,7 +107,8 @@ def _organizations(names: set[str]) -> dict[str, Organization]:
         Organization(name=n, kind=organization_kind(n), province=organization_province(n))
         for n in sorted(names - found.keys())
     ]
-    Organization.objects.bulk_create(missing)
+    # With history, so a new organisation's first version is in its revision history too.
+    bulk_create_with_history(missing, Organization)
     # Re-read so every object has its primary key on every database.
     return {o.name: o for o in Organization.objects.filter(name__in=names)}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Scope(models.TextChoices):
@@ -55,6 +56,8 @@ class Organization(models.Model):
         help_text="按名称推断（如 广州… → 广东），可在此更正",
     )
 
+    history = HistoricalRecords(verbose_name="单位历史")
+
     class Meta:
         verbose_name = "单位"
         verbose_name_plural = "单位"
@@ -93,6 +96,8 @@ class Community(models.Model):
     review_note = models.CharField(
         "待核对", max_length=200, blank=True, help_text="导入时发现的问题，如原文被截断"
     )
+
+    history = HistoricalRecords(verbose_name="共同体历史")
 
     class Meta:
         verbose_name = "行业产教融合共同体"

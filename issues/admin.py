@@ -5,12 +5,15 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import Article
 from issues.importer import uploads
 from issues.importer.load import ImportProblem, import_issue
-from issues.models import Issue, Section
+from issues.models import Issue, Section, Status
+from issues.numbering import renumber, renumbering_changes
 from issues.pdf.admin import export_pdf
+from issues.publishing import PublishingAdminMixin
 
 
 class SectionInline(admin.TabularInline):
@@ -46,7 +49,7 @@ class ArticleInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(PublishingAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "label",
         "title",
@@ -93,7 +96,7 @@ class IssueAdmin(admin.ModelAdmin):
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
     change_list_template = "admin/issues/issue/change_list.html"
-    actions = [export_pdf]
+    actions = [export_pdf, *PublishingAdminMixin.actions, "renumber"]
     # Meta.ordering is dropped from GROUP BY queries (the counts below), so say it again.
     ordering = ("-year", "-number")
 
@@ -118,6 +121,25 @@ class IssueAdmin(admin.ModelAdmin):
     @admin.display(description="文章数", ordering="_articles")
     def article_count(self, obj: Issue) -> int:
         return obj._articles
+
+    @admin.action(description="按顺序重新编号", permissions=["change"])
+    def renumber(self, request, queryset):
+        """Drafts are renumbered at once; a published issue only after the editor saw the list."""
+        published = [i for i in queryset if i.status == Status.PUBLISHED]
+        if published and request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "重新编号已发布的期刊",
+                "issues": [(i, renumbering_changes(i)) for i in queryset],
+                "queryset": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/issues/issue/renumber_confirm.html", context)
+        for issue in queryset:
+            n = renumber(issue=issue)
+            messages.success(request, f"{issue.label}：{n} 个编号已更新。")
+        return None
 
     def get_urls(self):
         return [
@@ -198,7 +220,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "number", "title", "issue", "parent", "position")
     list_filter = ("issue", "title")
     list_select_related = ("issue", "parent__issue")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -71,6 +72,7 @@ class Issue(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["import_fingerprint"], verbose_name="期刊历史")
     objects = IssueQuerySet.as_manager()
 
     class Meta:
@@ -109,6 +111,8 @@ class Section(models.Model):
     title = models.CharField("标题", max_length=200, db_index=True)
     position = models.PositiveIntegerField("顺序", default=0)
     page = models.PositiveIntegerField("页码", null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name="栏目历史")
 
     class Meta:
         verbose_name = "栏目"

@@ -7,9 +7,13 @@ off the site refuses to start.
 
 from __future__ import annotations
 
+from datetime import timedelta
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from zhijiao.env import env_bool, env_int, env_list, env_str
@@ -40,9 +44,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "taggit",
+    "simple_history",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "zhijiao",
     "communities",
     "issues",
@@ -59,7 +65,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "zhijiao.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change in the revision history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhijiao.urls"
@@ -96,7 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     # Tests use a file, not memory, so that a second connection (the backup's) reads it as in
     # production.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One per process, so that two test runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"zhijiao-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -191,13 +205,71 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# --- Security (check --deploy is clean with the production environment in the README) ---------
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    # HSTS only once the site is known to answer on HTTPS: ZHIJIAO_HSTS=1 turns on a year;
+    # SECURE_HSTS_SECONDS sets another duration (0 turns it off).
+    SECURE_HSTS_SECONDS = env_int(
+        "SECURE_HSTS_SECONDS", 31536000 if env_bool("ZHIJIAO_HSTS", False) else 0
+    )
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    # The container's health check asks over plain HTTP on loopback.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZHIJIAO_BEHIND_PROXY", False) else None
     )
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+SILENCED_SYSTEM_CHECKS = [
+    # security.W005 (HSTS without includeSubDomains): the CMS is one host of the school's domain;
+    # includeSubDomains would force HTTPS on every other school host, which the CMS does not own.
+    # A school that serves all its hosts over HTTPS sets SECURE_HSTS_INCLUDE_SUBDOMAINS=1.
+    "security.W005",
+    # security.W021 (no HSTS preload): the browsers' preload list is for public domains and needs
+    # includeSubDomains; an intranet host is not submitted to it.
+    "security.W021",
+]
+
+# Content-Security-Policy (django-csp): everything from this host only; no inline script except
+# with the per-request nonce (templates write nonce="{{ request.csp_nonce }}"). Styles keep
+# 'unsafe-inline': the admin and Swagger UI set style="…" attributes (and Swagger UI injects
+# <style>), which no nonce can cover; a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        # Swagger UI's and the admin's icons are data: SVGs in their stylesheets.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Where the admin lives (e.g. "redaktion/" to keep it off the obvious path); the access middleware
+# leaves it open, as it has its own login. Never empty: the admin would take the whole site.
+ZHIJIAO_ADMIN_PATH = env_str("ZHIJIAO_ADMIN_PATH", "admin/").strip("/") + "/"
+if ZHIJIAO_ADMIN_PATH == "/":
+    raise ImproperlyConfigured("ZHIJIAO_ADMIN_PATH must name a path such as admin/")
+
+# Login attempts (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
+# address, that pair gets 429 for AXES_COOLOFF_HOURS; a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(hours=env_int("AXES_COOLOFF_HOURS", 1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The same client address as the access middleware: behind the proxy, its X-Forwarded-For entry.
+AXES_CLIENT_IP_CALLABLE = "zhijiao.access.client_address"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
@@ -12,7 +13,7 @@ admin.site.index_title = "内容管理"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path(settings.ZHIJIAO_ADMIN_PATH, admin.site.urls),  # "admin/" unless set otherwise
     # Django's own login pages, in Chinese. No password reset by e-mail: the intranet has no mail
     # server set up, so a reset would fail; an administrator sets a new password in the admin.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

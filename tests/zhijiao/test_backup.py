@@ -22,6 +22,10 @@ TABLES = {
     "articles_article": Article,
     "communities_community": Community,
     "communities_organization": Organization,
+    # Revisions come back too.
+    "articles_historicalarticle": Article.history.model,
+    "issues_historicalissue": Issue.history.model,
+    "communities_historicalcommunity": Community.history.model,
 }
 
 

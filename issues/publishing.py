@@ -1,0 +1,70 @@
+"""Who may publish, and the admin's part of the workflow draft → 待审 → published.
+
+Visibility itself is one query (``visible_q`` in issues/models.py): a published item with a future
+``published_at`` appears by itself when the time comes. Here: only 主编 (the ``publish_*``
+permission) publish and unpublish; editors write drafts and submit them for review.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+
+from issues.models import Status
+
+
+def publish_permission(model) -> str:
+    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+
+
+def can_publish(user, model) -> bool:
+    return user.has_perm(publish_permission(model))
+
+
+def set_status(*, objects, status: str) -> int:
+    """Save each object with the new status (one save each, so history, search and PDFs follow)."""
+    changed = 0
+    with transaction.atomic():
+        for obj in objects:
+            if obj.status != status:
+                obj.status = status
+                obj.save()
+                changed += 1
+    return changed
+
+
+class PublishingAdminMixin:
+    """Status choices, read-only fields and actions that follow the user's publish permission."""
+
+    actions = ["submit_for_review", "publish", "unpublish"]
+
+    def has_publish_permission(self, request) -> bool:
+        return can_publish(request.user, self.model)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not self.has_publish_permission(request):
+            kwargs["choices"] = [(s.value, s.label) for s in (Status.DRAFT, Status.REVIEW)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        published = obj is not None and obj.status == Status.PUBLISHED
+        if not self.has_publish_permission(request) and (published or obj is None):
+            # An editor can neither unpublish nor schedule: both belong to the 主编.
+            fields += ["published_at"] + (["status"] if published else [])
+        return fields
+
+    @admin.action(description="提交审核", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        n = set_status(objects=queryset.exclude(status=Status.PUBLISHED), status=Status.REVIEW)
+        messages.success(request, f"{n} 项已提交审核。")
+
+    @admin.action(description="发布", permissions=["publish"])
+    def publish(self, request, queryset):
+        n = set_status(objects=queryset, status=Status.PUBLISHED)
+        messages.success(request, f"{n} 项已发布。")
+
+    @admin.action(description="撤回（改为草稿）", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        n = set_status(objects=queryset.filter(status=Status.PUBLISHED), status=Status.DRAFT)
+        messages.success(request, f"{n} 项已撤回为草稿。")

@@ -1,0 +1,63 @@
+"""Two editors save the same article: the second save is refused, nothing is overwritten."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(client: Client, url: str) -> dict:
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "tag_list"}
+    for key in ("source_date", "published_at"):
+        value = data.get(key)
+        data[key] = value.isoformat() if hasattr(value, "isoformat") else ""
+    data.pop("published_at")
+    return data
+
+
+def test_second_editor_is_refused_and_told_what_changed(editor, chief):
+    article = Article.objects.get(issue__number=2, number="1.1.1")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    first, second = Client(), Client()
+    first.force_login(chief)
+    second.force_login(editor)
+    data_first, data_second = _form_data(first, url), _form_data(second, url)
+
+    data_first["title"] = "主编改的标题"
+    assert first.post(url, data_first).status_code == 302
+
+    data_second["title"] = "编辑改的标题"
+    response = second.post(url, data_second)
+    assert response.status_code == 200  # the form again, with the refusal
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "保存被拒绝" in errors and "chief" in errors and "主编改的标题" in errors
+    article.refresh_from_db()
+    assert article.title == "主编改的标题"
+    # The second editor's text is still in the form, and the first version is in the history.
+    assert "编辑改的标题" in response.content.decode()
+    assert article.history.filter(title="主编改的标题").exists()
+
+    # Saving again after seeing the refusal is deliberate and goes through.
+    data_second["base_version"] = response.context["adminform"].form.data["base_version"]
+    assert second.post(url, data_second).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "编辑改的标题"
+
+
+def test_an_editor_saving_twice_in_a_row_is_not_a_conflict(editor):
+    client = Client()
+    client.force_login(editor)
+    article = Article.objects.get(issue__number=2, number="1.1.2")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    for title in ("第一次", "第二次"):
+        data = _form_data(client, url)
+        data["title"] = title
+        assert client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "第二次"
