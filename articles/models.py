@@ -10,13 +10,17 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles.sanitize import clean_html
-from issues.models import Issue, Section, Status, visible_q
+from issues.models import Issue, Section, Status, can_preview, visible_q
 
 
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Visible articles: the article itself is visible and so is its issue."""
         return self.filter(visible_q()).filter(visible_q("issue__"))
+
+    def viewable_by(self, user) -> ArticleQuerySet:
+        """What one reader may open directly: published items, and for editors drafts too."""
+        return self.all() if can_preview(user, self.model) else self.published()
 
     def in_print_order(self) -> ArticleQuerySet:
         return self.order_by("issue__year", "issue__number", "position")

@@ -25,7 +25,7 @@ def _name(value: str) -> str:
 
 def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
     obj = get_object_or_404(
-        Article.objects.published()
+        Article.objects.viewable_by(request.user)
         .select_related("issue", "section", "section__parent")
         .prefetch_related("tags"),
         issue__year=year,
@@ -40,6 +40,7 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
             "neighbours": listings.neighbours(obj),
             "related": related_articles(obj),
             "mentions": mentions_of(obj),
+            "preview": not Article.objects.published().filter(pk=obj.pk).exists(),
         },
     )
 

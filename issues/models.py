@@ -27,9 +27,22 @@ def visible_q(prefix: str = "") -> Q:
     )
 
 
+def can_preview(user, model) -> bool:
+    """Editors see unpublished items on the public pages exactly as teachers will (a preview)."""
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self) -> IssueQuerySet:
         return self.filter(visible_q())
+
+    def viewable_by(self, user) -> IssueQuerySet:
+        """What one reader may open directly: published items, and for editors drafts too."""
+        return self.all() if can_preview(user, self.model) else self.published()
 
 
 class Issue(models.Model):

@@ -7,7 +7,7 @@ from articles.feeds import newest_articles
 from communities.chart import monthly_chart
 from communities.facets import registry_figures
 from issues.archive import published_issues
-from issues.models import Issue
+from issues.models import Issue, can_preview
 from issues.toc import table_of_contents
 
 NEWEST_ON_HOME = 6
@@ -36,6 +36,15 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 def issue_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     issue = get_object_or_404(
-        Issue.objects.published().select_related("appendix"), year=year, number=number
+        Issue.objects.viewable_by(request.user).select_related("appendix"), year=year, number=number
     )
-    return render(request, "issues/detail.html", {"issue": issue, "toc": table_of_contents(issue)})
+    preview = can_preview(request.user, Issue)
+    return render(
+        request,
+        "issues/detail.html",
+        {
+            "issue": issue,
+            "toc": table_of_contents(issue, include_unpublished=preview),
+            "preview": preview and not Issue.objects.published().filter(pk=issue.pk).exists(),
+        },
+    )

@@ -7,9 +7,9 @@ off the site refuses to start.
 
 from __future__ import annotations
 
-from datetime import timedelta
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url

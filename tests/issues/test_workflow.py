@@ -113,3 +113,22 @@ def test_renumber_follows_printed_order_and_asks_for_a_published_issue(chief_cli
     assert sum(before[k] != after[k] for k in before) == 2
     assert renumbering_changes(issue) == []
     assert renumber(issue=issue) == 0
+
+
+def test_editors_preview_drafts_as_teachers_will_see_them(client, teacher, editor):
+    issue = Issue.objects.get(year=2024, number=1)
+    issue.status = Status.DRAFT
+    issue.save()
+    article = issue.articles.get(number="3.1")
+    for user in (None, teacher):
+        if user:
+            client.force_login(user)
+        assert client.get(issue.get_absolute_url()).status_code == 404
+        assert client.get(article.get_absolute_url()).status_code == 404
+    client.force_login(editor)
+    page = client.get(issue.get_absolute_url()).content.decode()
+    assert "预览" in page and article.toc_title in page
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "预览" in page and article.title in page
+    published = Article.objects.published().first()
+    assert "预览" not in client.get(published.get_absolute_url()).content.decode()
