@@ -9,6 +9,7 @@ from articles.conflicts import find_conflict
 from articles.models import Article, Topic
 from articles.topics import apply_topics_to_all
 from issues.publishing import PublishingAdminMixin
+from zhijiao.recover import RecoverDeletedMixin
 
 
 class ArticleForm(forms.ModelForm):
@@ -95,7 +96,7 @@ class TagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(PublishingAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin):
     form = ArticleForm
     list_display = (
         "number",

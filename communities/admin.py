@@ -3,6 +3,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from communities.models import Community, LeadUnit, Organization, Registry
+from zhijiao.recover import RecoverDeletedMixin
 
 
 class LeadUnitInline(admin.TabularInline):
@@ -60,7 +61,7 @@ class LeadKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Community)
-class CommunityAdmin(SimpleHistoryAdmin):
+class CommunityAdmin(RecoverDeletedMixin, SimpleHistoryAdmin):
     list_display = ("number", "name", "scope", "province", "industry", "founded", "review_note")
     list_display_links = ("number", "name")
     list_filter = (
@@ -92,7 +93,7 @@ class CommunityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(RecoverDeletedMixin, SimpleHistoryAdmin):
     list_display = ("name", "kind", "province", "community_count")
     ordering = ("name",)  # Meta.ordering is dropped from the GROUP BY of the count
     list_filter = ("kind", ("province", admin.AllValuesFieldListFilter))

@@ -14,6 +14,7 @@ from issues.models import Issue, Section, Status
 from issues.numbering import renumber, renumbering_changes
 from issues.pdf.admin import export_pdf
 from issues.publishing import PublishingAdminMixin
+from zhijiao.recover import RecoverDeletedMixin
 
 
 class SectionInline(admin.TabularInline):
@@ -49,7 +50,7 @@ class ArticleInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(PublishingAdminMixin, SimpleHistoryAdmin):
+class IssueAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin):
     list_display = (
         "label",
         "title",
@@ -220,7 +221,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(RecoverDeletedMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "number", "title", "issue", "parent", "position")
     list_filter = ("issue", "title")
     list_select_related = ("issue", "parent__issue")

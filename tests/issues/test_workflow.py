@@ -132,3 +132,29 @@ def test_editors_preview_drafts_as_teachers_will_see_them(client, teacher, edito
     assert "预览" in page and article.title in page
     published = Article.objects.published().first()
     assert "预览" not in client.get(published.get_absolute_url()).content.decode()
+
+
+def test_deleted_article_is_listed_and_restored_from_the_admin(chief_client):
+    article = Article.objects.get(issue__number=2, number="4.3.2")
+    pk, title = article.pk, article.title
+    delete_url = reverse("admin:articles_article_delete", args=[pk])
+    assert chief_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=pk).exists()
+    deleted_url = reverse("admin:articles_article_deleted")
+    page = chief_client.get(deleted_url)
+    assert page.status_code == 200 and title in page.content.decode()
+    record = page.context["records"][0]
+    chief_client.post(deleted_url, {"record": record.history_id})
+    assert Article.objects.get(pk=pk).title == title
+    # Restored once: it is no longer listed, and a second restore is a clear error.
+    assert pk not in [r.id for r in chief_client.get(deleted_url).context["records"]]
+    response = chief_client.post(deleted_url, {"record": record.history_id}, follow=True)
+    assert "没有这条删除记录" in response.content.decode()
+    response = chief_client.post(deleted_url, {"record": "abc"}, follow=True)  # hostile input
+    assert response.status_code == 200 and "没有这条删除记录" in response.content.decode()
+
+
+def test_teacher_cannot_see_deleted_items(client, teacher):
+    client.force_login(teacher)
+    response = client.get(reverse("admin:articles_article_deleted"))
+    assert response.status_code == 302  # to the admin login
