@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
 from articles.conflicts import find_conflict
-from articles.models import Article, Topic
+from articles.models import Article, Attachment, Topic
 from articles.topics import apply_topics_to_all
 from issues.publishing import PublishingAdminMixin
 from zhijiao.recover import RecoverDeletedMixin
@@ -95,9 +95,22 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    fields = ("file", "title", "content_type", "size", "link")
+    readonly_fields = ("content_type", "size", "link")
+    extra = 0
+    verbose_name_plural = "附件（图片与文档；正文中用“链接”插入）"
+
+    @admin.display(description="链接")
+    def link(self, obj: Attachment) -> str:
+        return obj.get_absolute_url() if obj.pk else ""
+
+
 @admin.register(Article)
 class ArticleAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin):
     form = ArticleForm
+    inlines = [AttachmentInline]
     list_display = (
         "number",
         "title",

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles.sanitize import clean_html
+from articles.uploads import check_upload, upload_path
 from issues.models import Issue, Section, Status, can_preview, visible_q
 
 
@@ -105,6 +106,48 @@ class Article(models.Model):
         if self.page_end and self.page_end != self.page_start:
             return f"{self.page_start}–{self.page_end}"
         return str(self.page_start)
+
+
+class Attachment(models.Model):
+    """An image or document that belongs to an article; its body links to ``get_absolute_url``."""
+
+    article = models.ForeignKey(
+        Article, verbose_name="文章", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to=upload_path, max_length=200)
+    title = models.CharField("说明", max_length=200, blank=True)
+    original_name = models.CharField("原文件名", max_length=255, editable=False)
+    content_type = models.CharField("类型", max_length=100, editable=False)
+    size = models.PositiveIntegerField("大小（字节）", default=0, editable=False)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["article", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.file and not self.file._committed and not self.content_type:
+            self.clean()  # every path is checked, not only the admin form
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:attachment", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.file and not self.file._committed:
+            checked = check_upload(self.file)
+            self._checked_extension = checked.extension
+            self.content_type = checked.content_type
+            self.original_name = (self.file.name or "")[-255:]
+            self.size = self.file.size
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class Topic(models.Model):

@@ -11,5 +11,6 @@ urlpatterns = [
     path("sections/<path:title>/", views.by_section, name="section"),
     path("sources/<path:source>/", views.by_source, name="source"),
     path("tags/<str:slug>/", views.by_tag, name="tag"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<int:year>/<int:number>/<str:article>/", views.article_detail, name="detail"),
 ]

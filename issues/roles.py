@@ -9,6 +9,7 @@ _CONTENT = [
     ("issues", "issue", ("view", "change")),
     ("issues", "section", ("view", "add", "change", "delete")),
     ("articles", "article", ("view", "add", "change", "delete")),
+    ("articles", "attachment", ("view", "add", "change", "delete")),
     ("taggit", "tag", ("view", "add", "change")),
     ("communities", "registry", ("view", "change")),
     ("communities", "community", ("view", "add", "change")),
@@ -30,3 +31,25 @@ ROLE_PERMISSIONS[CHIEF_EDITOR] = [
     ("communities", "delete_organization"),
     ("taggit", "delete_tag"),
 ]
+
+
+def sync_role_permissions(apps, schema_editor) -> None:
+    """Give each role the permissions listed above that exist by now (a migration step).
+
+    Run again by a later migration whenever the list grows, so the groups follow new models.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally made after all migrations ran; make them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in perms:
+            group.permissions.add(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )

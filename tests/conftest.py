@@ -45,6 +45,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
             import_issue(text=seed_text(name), publish=True)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Files the code writes (PDFs, attachments) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _staff(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, password="pw", is_staff=group is not None)
     if group:
@@ -82,3 +88,30 @@ def editor_client(client, editor):
 def chief_client(client, chief):
     client.force_login(chief)
     return client
+
+
+def admin_form_data(client, url: str) -> dict:
+    """What the admin's change form would post unchanged: its fields and its inlines' forms."""
+    response = client.get(url)
+    form = response.context["adminform"].form
+    data: dict = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, (list, tuple)):
+            value = [getattr(v, "pk", v) for v in value]
+        data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = management.initial.get(name, 0)
+        for i, sub in enumerate(formset.forms):
+            for name in sub.fields:
+                value = sub.initial.get(name)
+                if value is not None:
+                    data[f"{formset.prefix}-{i}-{name}"] = getattr(value, "pk", value)
+    return data

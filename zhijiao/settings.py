@@ -166,6 +166,8 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
 
 # The largest issue file an editor may upload for import (bytes); the seeds are under 0.5 MB.
 ZHIJIAO_IMPORT_MAX_BYTES = env_int("ZHIJIAO_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# The largest image or document an editor may attach to an article (bytes).
+ZHIJIAO_UPLOAD_MAX_BYTES = env_int("ZHIJIAO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Where `make run` and the tests find the seed issues.
 ZHIJIAO_SEEDS_DIR = Path(env_str("ZHIJIAO_SEEDS", str(BASE_DIR.parent / "shared" / "seeds")))
 

@@ -1,25 +1,12 @@
 """Create the groups 编辑 (edit content) and 主编 (edit and publish) with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from issues.roles import ROLE_PERMISSIONS
+from issues.roles import ROLE_PERMISSIONS, sync_role_permissions
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally made after all migrations ran; make them now so the groups can hold them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    sync_role_permissions(apps, schema_editor)
 
 
 def remove_groups(apps, schema_editor):

@@ -7,18 +7,13 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
+from tests.conftest import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
 
 def _form_data(client: Client, url: str) -> dict:
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "tag_list"}
-    for key in ("source_date", "published_at"):
-        value = data.get(key)
-        data[key] = value.isoformat() if hasattr(value, "isoformat") else ""
-    data.pop("published_at")
-    return data
+    return admin_form_data(client, url)
 
 
 def test_second_editor_is_refused_and_told_what_changed(editor, chief):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from articles.models import Article
 from articles.sanitize import clean_html
 from issues.importer.load import import_issue
-from tests.conftest import ISSUE_01, seed_text
+from tests.conftest import ISSUE_01, admin_form_data, seed_text
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -115,10 +115,7 @@ def test_admin_form_cannot_store_a_payload(client, superuser):
     client.force_login(superuser)
     article = Article.objects.get(issue__number=2, number="1.1.2")
     url = reverse("admin:articles_article_change", args=[article.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "tag_list"}
-    data["published_at"] = ""
-    data["source_date"] = article.source_date.isoformat() if article.source_date else ""
+    data = admin_form_data(client, url)
     data["body"] = "<p>改过</p>" + "".join(XSS_PAYLOADS)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

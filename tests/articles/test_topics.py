@@ -18,6 +18,7 @@ from articles.topics import (
 )
 from issues.importer.load import issue_edited_since_import
 from issues.models import Issue
+from tests.conftest import admin_form_data
 
 # --- the matching rule (pure) --------------------------------------------------------------------
 
@@ -137,10 +138,8 @@ def test_a_suggestion_survives_the_admin_form_setting_the_tags(
     article.tags.clear()
     TopicSuggestion.objects.filter(article=article).delete()
     url = reverse("admin:articles_article_change", args=[article.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(issue=article.issue_id, section=article.section_id, tag_list=[])
-    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    data = admin_form_data(client, url)
+    data["tag_list"] = []
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

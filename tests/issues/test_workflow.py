@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from issues.models import Issue, Status
 from issues.numbering import renumber, renumbering_changes
+from tests.conftest import admin_form_data
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:articles_article_changelist"
@@ -63,10 +64,7 @@ def test_scheduled_article_appears_when_its_time_comes(client, monkeypatch):
 def test_every_change_is_in_the_history_with_who_made_it(editor_client):
     article = Article.objects.get(issue__number=2, number="1.1.3")
     url = reverse("admin:articles_article_change", args=[article.pk])
-    form = editor_client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "tag_list"}
-    data["source_date"] = article.source_date.isoformat() if article.source_date else ""
-    data.pop("published_at", None)
+    data = admin_form_data(editor_client, url)
     data["title"] = "改过一次"
     assert editor_client.post(url, data).status_code == 302
     latest = article.history.latest()

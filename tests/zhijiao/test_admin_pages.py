@@ -9,6 +9,7 @@ from django.urls import reverse
 from articles.models import Article
 from communities.models import Community, Organization
 from issues.models import Issue
+from tests.conftest import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -116,16 +117,8 @@ def test_editor_can_tag_an_article_through_the_form(client, superuser):
     client.force_login(superuser)
     article = Article.objects.get(issue__number=2, number="2.1.1")
     tag = Tag.objects.create(name="编辑选的标签", slug="bian-ji-xuan-de")
-    response = client.get(_url(Article, "change", article.pk))
-    form = response.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        issue=article.issue_id,
-        section=article.section_id,
-        tag_list=[tag.pk],
-        source_date=article.source_date.isoformat() if article.source_date else "",
-    )
-    data.pop("published_at", None)
+    data = admin_form_data(client, _url(Article, "change", article.pk))
+    data["tag_list"] = [tag.pk]
     response = client.post(_url(Article, "change", article.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(article.tags.names()) == ["编辑选的标签"]

@@ -9,16 +9,19 @@ parameters the walk cannot fill fails here until `_value` learns them.
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from articles.models import Article
+from articles.models import Article, Attachment
 from communities.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +95,9 @@ def _value(param: str, name: str, route: str, samples: dict) -> str:
         "rest": "nothing/",
     }
     if param == "pk":
+        if name == "articles:attachment":
+            first = Attachment.objects.order_by("pk").first()
+            return str(first.pk) if first is not None else "1"
         return str(article.pk if name == "api:article" else organization.pk)
     if param not in fixed:
         raise AssertionError(f"{route}: teach _value a sample for <{param}>")
@@ -101,14 +107,10 @@ def _value(param: str, name: str, route: str, samples: dict) -> str:
 def _fill(pattern, name: str, route: str, samples: dict) -> str:
     text = str(pattern)
     if isinstance(pattern, RoutePattern):
-        return re.sub(
-            r"<(?:\w+:)?(\w+)>", lambda m: _value(m.group(1), name, route, samples), text
-        )
+        return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: _value(m.group(1), name, route, samples), text)
     assert isinstance(pattern, RegexPattern), pattern
     text = text.removeprefix("^").removesuffix("$")
-    text = re.sub(
-        r"\(\?P<(\w+)>[^()]*\)", lambda m: _value(m.group(1), name, route, samples), text
-    )
+    text = re.sub(r"\(\?P<(\w+)>[^()]*\)", lambda m: _value(m.group(1), name, route, samples), text)
     unnamed = iter(("object_id", "history_id"))  # simple_history's ^([^/]+)/history/([^/]+)/$
     text = re.sub(r"\([^()?]*\)", lambda m: _value(next(unnamed), name, route, samples), text)
     assert not re.search(r"[\\()\[\]*+?^$|]", text), f"{route}: cannot fill {text!r}"
@@ -139,6 +141,29 @@ def walk(samples: dict | None = None) -> list[Leaf]:
     return leaves
 
 
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def attachment(settings, tmp_path):
+    """An image attached to a published article: a media file the walk must find closed."""
+    settings.MEDIA_ROOT = tmp_path
+    article = Article.objects.published().order_by("pk").first()
+    item = Attachment(article=article, title="图", file=ContentFile(_png(), name="figure.png"))
+    item.full_clean()
+    item.save()
+    return item
+
+
 OPEN = {"healthz", "login", "admin:login"}
 # POST-only views answer GET with 405 and serve nothing.
 POST_ONLY = {"logout", "admin:logout"}
@@ -152,7 +177,7 @@ def test_the_walk_fills_every_pattern_with_a_url_that_resolves_to_it():
         assert match.func == leaf.pattern.callback, (leaf.route, leaf.path, match)
 
 
-def test_the_walk_uses_real_values(client, superuser):
+def test_the_walk_uses_real_values(client, superuser, attachment):
     """Logged in as a superuser, the same URLs are served: the outsider's refusals below are the
     middleware's, not a 404 for a made-up number."""
     client.force_login(superuser)
@@ -198,7 +223,7 @@ OUTSIDERS = [
 
 
 @pytest.mark.parametrize(("overrides", "address"), OUTSIDERS)
-def test_an_outsider_gets_nothing_from_any_url(client, overrides, address):
+def test_an_outsider_gets_nothing_from_any_url(client, overrides, address, attachment):
     leaves = walk()
     with override_settings(**overrides):
         for leaf in leaves:

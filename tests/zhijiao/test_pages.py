@@ -8,9 +8,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from articles.models import Article
+from articles.models import Article, Attachment
 from communities.models import Community, Organization
 from issues.models import Issue, Status
 
@@ -43,6 +44,10 @@ def _samples() -> dict[str, dict]:
         article.tags.add("产教融合")
     issue = {"year": 2024, "number": 2}
     organization = Organization.objects.filter(communities__number=81).first()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    attachment = Attachment.objects.create(
+        article=article, file=SimpleUploadedFile("a.png", png), title="图"
+    )
     return {
         "issues:detail": issue,
         "articles:detail": {**issue, "article": article.number},
@@ -55,6 +60,7 @@ def _samples() -> dict[str, dict]:
         "api:article": {"pk": article.pk},
         "api:community": {"number": 81},
         "api:organization": {"pk": organization.pk},
+        "articles:attachment": {"pk": attachment.pk},
         "pdf:issue": issue,
         "pdf:print": issue,
         "pdf:article": {**issue, "article": article.number},
