@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django_prose_editor.widgets import AdminProseEditorWidget
+from js_asset import Media
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
@@ -10,6 +12,35 @@ from articles.models import Article, Attachment, Topic
 from articles.topics import apply_topics_to_all
 from issues.publishing import PublishingAdminMixin
 from zhijiao.recover import RecoverDeletedMixin
+
+
+# The editor offers what articles/sanitize.py keeps (nh3 cleans every save whatever the editor
+# sends): headings, emphasis, lists, quotes, tables, links, images.
+EDITOR_CONFIG = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Underline": True,
+        "Strike": True,
+        "Subscript": True,
+        "Superscript": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HorizontalRule": True,
+        "HardBreak": True,
+        "Link": {"protocols": ["http", "https", "mailto"], "enableTarget": False},
+        "Image": True,
+        "Table": True,
+        "TableRow": True,
+        "TableHeader": True,
+        "TableCell": True,
+        "History": True,
+        "HTML": True,
+    }
+}
 
 
 class ArticleForm(forms.ModelForm):
@@ -24,6 +55,7 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
+        widgets = {"body": AdminProseEditorWidget(config=EDITOR_CONFIG, preset="configurable")}
         # Every field the fieldsets show; tags go through tag_list.
         fields = (
             "issue",
@@ -137,7 +169,8 @@ class ArticleAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin
     fieldsets = (
         (None, {"fields": ("issue", "section", "number", "position", "status", "published_at")}),
         ("标题", {"fields": ("title", "toc_title", "subtitle", "source")}),
-        ("正文", {"fields": ("body", "tag_list")}),
+        # base_version is hidden: the version the editor opened, for find_conflict.
+        ("正文", {"fields": ("body", "tag_list", "base_version")}),
         (
             "出处",
             {
@@ -153,6 +186,14 @@ class ArticleAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin
         ),
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline <script>: under the Content-Security-Policy it
+        # runs only with the request's nonce.
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is not None and "media" in context:
+            context["media"] = Media.from_media(context["media"], nonce=nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.display(description="栏目", ordering="section__title")
     def section_title(self, obj: Article) -> str:

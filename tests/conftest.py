@@ -93,9 +93,20 @@ def chief_client(client, chief):
 def admin_form_data(client, url: str) -> dict:
     """What the admin's change form would post unchanged: its fields and its inlines' forms."""
     response = client.get(url)
-    form = response.context["adminform"].form
+    adminform = response.context["adminform"]
+    form = adminform.form
+    # Only the fields the page shows and a browser would send, read-only ones excepted.
+    shown = {
+        admin_field.field.name
+        for fieldset in adminform
+        for line in fieldset
+        for admin_field in line
+        if not admin_field.is_readonly
+    }
     data: dict = {}
     for name, field in form.fields.items():
+        if name not in shown:
+            continue
         value = form.initial.get(name, field.initial)
         if value is None:
             continue

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "simple_history",
+    "django_prose_editor",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

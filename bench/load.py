@@ -1,0 +1,665 @@
+"""Benchmark: the public site under load, as in production, and 10 editors saving at once.
+
+    apt-get install -y wrk                      # the load generator (Debian package)
+    .venv/bin/python bench/load.py              # ~4 minutes; PostgreSQL via with-postgres.sh
+    .venv/bin/python bench/load.py --duration 5 --rounds 3     # a quick look
+
+Without DATABASE_URL the script re-runs itself under ``scripts/with-postgres.sh`` (a throw-away
+PostgreSQL 15 on loopback). It migrates, imports the two seed issues published, creates 10 staff
+users in the 主编 group, collects the static files into a temporary STATIC_ROOT and starts gunicorn
+on 127.0.0.1 as in production: DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, the default
+(sync) workers, 2 × cores + 1 of them, ``ZHIJIAO_PDF_AUTOBUILD=0``.
+
+Then, in one run:
+
+* wrk against home, issue, article, registry and search pages, each for ``--duration`` seconds at 10
+  and at 50 concurrent connections: requests/s, median and p99 latency, errors (non-2xx answers and
+  socket errors), SQL queries and the time of one request per page (in-process, no load), and the
+  ratio to Wagtail's
+  bakerydemo (2 gunicorn workers on PostgreSQL) from issue 6: 25 req/s home, 32 blog index,
+  52 blog page, 28 search. Targets: ≥ 5× those rates, p99 < 300 ms at 50 connections, zero errors.
+* 10 editors, each logged into the admin as their own user, open an article's change form and post
+  it back with a changed title, ``--rounds`` times, all at once (a barrier between the GET and the
+  POST); four share one article and two another, so most of their saves collide. Each save must be
+  stored (its title is the article's or in ``Article.history``) or refused with "保存被拒绝";
+  a save answered as stored but found nowhere is lost, and so is a second "stored" among saves
+  that opened the same version (a silent overwrite). A refusal with no rival save in its round
+  means the form did not carry its version (``base_version``). Target: zero lost.
+  ``--fill-base-version`` fills ``base_version`` from the database at the GET when the change
+  page does not render it, so that the locking path is exercised all the same.
+
+Exits non-zero only when something crashes, not when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html.parser
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ("000_0ec56b905e075df0.txt", "001_7b01a3bcb4e051d6.txt")
+HOST = "127.0.0.1"
+LEVELS = (10, 50)
+# (label, path, bakerydemo page it is compared with, its req/s there)
+PAGES = [
+    ("home", "/", "home", 25),
+    ("issue", "/issues/2024/2/", "blog index", 32),
+    ("article", "/articles/2024/2/1.1.1/", "blog page", 52),
+    ("registry", "/communities/", "blog index", 32),
+    ("search", "/search/?q=" + urllib.parse.quote("产教融合"), "search", 28),
+]
+TARGET_FACTOR = 5.0
+TARGET_P99_MS = 300.0
+EDITORS = 10
+PASSWORD = "bench-" + secrets.token_urlsafe(16)
+REFUSED = "保存被拒绝"
+
+# Counts non-2xx answers per wrk thread (wrk's own "status" error counts only >= 400) and prints
+# one JSON line at the end.
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("non2xx") end
+  local e = summary.errors
+  io.write(string.format(
+    'JSON {"requests": %d, "duration_us": %d, "non2xx": %d, "connect": %d, "read": %d, ' ..
+    '"write": %d, "timeout": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\\n',
+    summary.requests, summary.duration, n, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+# --- the site ------------------------------------------------------------------------------------
+
+
+def _environment(workdir: Path, database_url: str) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "zhijiao.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": database_url,
+        "ZHIJIAO_VAR_DIR": str(workdir),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "STATIC_ROOT": str(workdir / "static"),
+        "ZHIJIAO_PDF_AUTOBUILD": "0",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def _prepare(workdir: Path, database_url: str) -> dict[str, str]:
+    """Migrate, import the seeds, create the editors, collect static files (in this process)."""
+    env = _environment(workdir, database_url)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+
+    from issues.importer.load import import_issue
+    from issues.roles import CHIEF_EDITOR
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    for name in SEEDS:
+        seed = Path(settings.ZHIJIAO_SEEDS_DIR) / name
+        if not seed.exists():
+            sys.exit(f"The seed issue is missing: {seed} (set ZHIJIAO_SEEDS)")
+        import_issue(text=seed.read_text(encoding="utf-8"), publish=True)
+    chief = Group.objects.get(name=CHIEF_EDITOR)
+    for i in range(EDITORS):
+        user = User.objects.create_user(f"bench-editor-{i}", password=PASSWORD, is_staff=True)
+        user.groups.add(chief)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"migrated, seeds imported, static collected in {time.perf_counter() - started:.0f} s")
+    return env
+
+
+def _queries_per_page() -> dict[str, tuple[int, float]]:
+    """SQL queries and median time of one anonymous request to each page, in this process."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(SERVER_NAME=HOST)
+    counts = {}
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    for label, path, _, _ in PAGES:
+        client.get(path)  # once to warm caches of this process
+        queries.clear()
+        with connection.execute_wrapper(count):
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        counts[label] = (len(queries), statistics.median(times))
+    connection.close()
+    return counts
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _start_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [
+        str(gunicorn),
+        "zhijiao.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--chdir",
+        str(ROOT),
+    ]
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **env},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        try:
+            if _request(port, "GET", "/healthz")[0] == 200:
+                return process, port
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    page: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    requests: int
+    non2xx: int
+    socket_errors: int
+
+    @property
+    def errors(self) -> int:
+        return self.non2xx + self.socket_errors
+
+
+def _wrk(port: int, path: str, connections: int, seconds: int, script: Path) -> dict:
+    threads = max(1, min(connections, os.cpu_count() or 1))
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(script), f"http://{HOST}:{port}{path}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("JSON "):
+            return json.loads(line[5:])
+    raise RuntimeError(f"no summary from wrk:\n{out}")
+
+
+def _load(port: int, seconds: int, workdir: Path) -> list[LoadResult]:
+    script = workdir / "count.lua"
+    script.write_text(WRK_SCRIPT)
+    for _, path, _, _ in PAGES:  # warm every worker, untimed
+        _wrk(port, path, LEVELS[0], 2, script)
+    results = []
+    for connections in LEVELS:
+        for label, path, _, _ in PAGES:
+            r = _wrk(port, path, connections, seconds, script)
+            result = LoadResult(
+                page=label,
+                connections=connections,
+                rps=r["requests"] / (r["duration_us"] / 1e6),
+                p50_ms=r["p50_us"] / 1000,
+                p99_ms=r["p99_us"] / 1000,
+                max_ms=r["max_us"] / 1000,
+                requests=r["requests"],
+                non2xx=r["non2xx"],
+                socket_errors=r["connect"] + r["read"] + r["write"] + r["timeout"],
+            )
+            print(
+                f"  {label:8} c={connections:<3} {result.rps:8.1f} req/s  "
+                f"p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms  "
+                f"errors {result.errors}"
+            )
+            results.append(result)
+    return results
+
+
+# --- editors -------------------------------------------------------------------------------------
+
+
+def _request(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+) -> tuple[int, dict[str, list[str]], bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers={"Host": HOST, **(headers or {})})
+        response = connection.getresponse()
+        data = response.read()
+        found: dict[str, list[str]] = {}
+        for name, value in response.getheaders():
+            found.setdefault(name.lower(), []).append(value)
+        return response.status, found, data
+    finally:
+        connection.close()
+
+
+class Browser:
+    """One editor's session over plain HTTP on loopback.
+
+    Keeps its own cookies, including the Secure ones production sets (there is no TLS on the
+    loopback bench, and a cookie jar would withhold those over http).
+    """
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None):
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        status, found, data = _request(self.port, method, path, body, headers)
+        for cookie in found.get("set-cookie", []):
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+        return status, found, data.decode("utf-8", "replace")
+
+
+class FormParser(html.parser.HTMLParser):
+    """The name/value pairs a browser would submit for the form with the given id."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+        self.select: tuple[str, list[str], list[str]] | None = None  # name, options, selected
+        self.option: dict | None = None
+        self.textarea: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form" and a.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text").lower()
+            if kind in {"submit", "button", "image", "reset", "file"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in a:
+                return
+            self.fields.append((name, a.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select" and name:
+            self.select = (name, [], [])
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": a.get("value"), "selected": "selected" in a, "text": []}
+        elif tag == "textarea" and name:
+            self.textarea = (name, [])
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option["text"].append(data)
+        if self.textarea is not None:
+            self.textarea[1].append(data)
+
+    def _end_option(self):
+        if self.option is not None and self.select is not None:
+            value = self.option["value"]
+            value = "".join(self.option["text"]).strip() if value is None else value
+            self.select[1].append(value)
+            if self.option["selected"]:
+                self.select[2].append(value)
+            self.option = None
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "option":
+            self._end_option()
+        elif tag == "select" and self.select is not None:
+            self._end_option()
+            name, _options, selected = self.select
+            if selected:
+                self.fields += [(name, v) for v in selected]
+            # A single select with nothing marked sends its first option; a multiple one nothing.
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            text = "".join(self.textarea[1])
+            self.fields.append((self.textarea[0], text[1:] if text.startswith("\n") else text))
+            self.textarea = None
+
+
+def _form_fields(page: str) -> list[tuple[str, str]]:
+    parser = FormParser("article_form")
+    parser.feed(page)
+    if not parser.fields:
+        raise RuntimeError("no article_form in the change page")
+    return parser.fields
+
+
+@dataclass
+class Save:
+    editor: int
+    article: int
+    round: int
+    title: str
+    outcome: str  # "stored", "refused" or "failed: …"
+    seconds: float
+    form_has_version: bool
+
+
+@dataclass
+class EditorRun:
+    saves: list[Save] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)
+
+
+def _editor(
+    i: int, port: int, admin: str, targets: list[int], barrier, run: EditorRun, lock, fill: bool
+) -> None:
+    from django.db import connection
+
+    from articles.models import Article
+
+    browser = Browser(port)
+    try:
+        status, _, page = browser.request("GET", f"/{admin}login/")
+        parser = FormParser("login-form")
+        parser.feed(page)
+        fields = dict(parser.fields)
+        fields.update({"username": f"bench-editor-{i}", "password": PASSWORD})
+        fields.setdefault("next", f"/{admin}")
+        status, found, _ = browser.request("POST", f"/{admin}login/", list(fields.items()))
+        if status != 302:
+            raise RuntimeError(f"editor {i}: login answered {status}")
+        for round_, pk in enumerate(targets):
+            change = f"/{admin}articles/article/{pk}/change/"
+            status, _, page = browser.request("GET", change)
+            if status != 200:
+                raise RuntimeError(f"editor {i}: change form answered {status}")
+            fields = _form_fields(page)
+            has_version = any(name == "base_version" for name, _ in fields)
+            if fill and not has_version:
+                version = Article.objects.filter(pk=pk).values_list("version", flat=True).get()
+                fields.append(("base_version", str(version)))
+            title = ""
+            for n, (name, value) in enumerate(fields):
+                if name == "title":
+                    base = value.split(" 〔", 1)[0]
+                    title = f"{base} 〔编辑{i}·第{round_ + 1}轮〕"
+                    fields[n] = (name, title)
+            fields.append(("_save", "保存"))
+            barrier.wait()  # everybody has the form open: now all save at once
+            started = time.perf_counter()
+            status, found, page = browser.request("POST", change, fields)
+            seconds = time.perf_counter() - started
+            location = found.get("location", [""])[0]
+            if status == 302 and "/login/" not in location:
+                outcome = "stored"
+            elif status == 200 and REFUSED in page:
+                outcome = "refused"
+            else:
+                errors = page.split('class="errorlist', 1)[-1][:200] if status == 200 else ""
+                outcome = f"failed: HTTP {status} {location} {errors}".strip()
+            with lock:
+                run.saves.append(Save(i, pk, round_ + 1, title, outcome, seconds, has_version))
+            barrier.wait()  # the round is over for everyone before the next form is opened
+    except Exception as exc:  # reported, and the barrier released for the others
+        with lock:
+            run.crashes.append(f"editor {i}: {exc!r}")
+        barrier.abort()
+    finally:
+        connection.close()
+
+
+def _editors(port: int, rounds: int, fill: bool) -> tuple[EditorRun, dict]:
+    from django.conf import settings
+    from django.db import connection
+
+    from articles.models import Article
+
+    articles = list(
+        Article.objects.filter(issue__year=2024, issue__number=2)
+        .order_by("position")
+        .values_list("pk", flat=True)[:6]
+    )
+    # Editors 0–3 share article A, 4–5 share article B, 6–9 each have their own.
+    plan = [0, 0, 0, 0, 1, 1, 2, 3, 4, 5]
+    before = {pk: Article.history.filter(id=pk).count() for pk in articles}
+    connection.close()
+    run = EditorRun()
+    lock = threading.Lock()
+    barrier = threading.Barrier(EDITORS, timeout=120)
+    threads = [
+        threading.Thread(
+            target=_editor,
+            args=(i, port, settings.ZHIJIAO_ADMIN_PATH, [articles[plan[i]]] * rounds, barrier),
+            kwargs={"run": run, "lock": lock, "fill": fill},
+        )
+        for i in range(EDITORS)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return run, {"articles": articles, "plan": plan, "history_before": before}
+
+
+def _check_saves(run: EditorRun, info: dict) -> dict:
+    from articles.models import Article
+
+    counts = {"stored": 0, "refused": 0, "lost": 0, "refused but stored": 0, "failed": 0}
+    stored_in: dict[tuple[int, int], int] = {}
+    for save in run.saves:
+        key = (save.article, save.round)
+        stored_in[key] = stored_in.get(key, 0) + (save.outcome == "stored")
+    # Every save of a round opened the same version: more than one stored is an overwrite, a
+    # refusal where nobody stored is a refusal without a conflict.
+    counts["overwritten"] = sum(n - 1 for n in stored_in.values() if n > 1)
+    counts["refused, no rival"] = sum(
+        1 for s in run.saves if s.outcome == "refused" and stored_in[(s.article, s.round)] == 0
+    )
+    counts["forms with base_version"] = sum(s.form_has_version for s in run.saves)
+    for save in run.saves:
+        current = Article.objects.filter(pk=save.article, title=save.title).exists()
+        kept = current or Article.history.filter(id=save.article, title=save.title).exists()
+        if save.outcome == "stored":
+            counts["stored" if kept else "lost"] += 1
+        elif save.outcome == "refused":
+            counts["refused but stored" if kept else "refused"] += 1
+        else:
+            counts["failed"] += 1
+    history_added = sum(
+        Article.history.filter(id=pk).count() - n for pk, n in info["history_before"].items()
+    )
+    counts["history rows added"] = history_added
+    return counts
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def _report(
+    results: list[LoadResult],
+    queries: dict[str, tuple[int, float]],
+    workers: int,
+    run: EditorRun,
+    counts: dict,
+    rounds: int,
+) -> None:
+    base = {label: (name, rate) for label, _, name, rate in PAGES}
+    print(f"\n== under load: gunicorn {workers} sync workers, PostgreSQL 15, DEBUG off, wrk ==")
+    print(f"{'page':9} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+          f"{'errors':>7} {'SQL':>4} {'1 req ms':>9} {'bakerydemo':>17} {'ratio':>7} "
+          f"{'target':>7}")  # fmt: skip
+    met_all = True
+    for r in results:
+        name, rate = base[r.page]
+        ratio = r.rps / rate
+        if r.connections == LEVELS[-1]:
+            met = ratio >= TARGET_FACTOR and r.p99_ms < TARGET_P99_MS and r.errors == 0
+        else:
+            met = ratio >= TARGET_FACTOR and r.errors == 0
+        met_all &= met
+        sql, alone = queries[r.page]
+        print(
+            f"{r.page:9} {r.connections:>5} {r.rps:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
+            f"{r.max_ms:>8.0f} {r.errors:>7} {sql:>4} {alone:>9.1f} "
+            f"{name + f' {rate}/s':>17} {ratio:>6.1f}× {'met' if met else 'MISSED':>7}"
+        )
+    print(
+        f"targets: ≥ {TARGET_FACTOR:.0f}× bakerydemo's rate, p99 < {TARGET_P99_MS:.0f} ms at "
+        f"{LEVELS[-1]} connections, zero errors: " + ("met" if met_all else "NOT met")
+    )
+    saves = run.saves
+    times = sorted(s.seconds * 1000 for s in saves) or [0.0]
+    print(f"\n== {EDITORS} editors × {rounds} rounds, saving at once (4 on article A, 2 on B, "
+          "4 alone) ==")  # fmt: skip
+    columns = [
+        ("saves", len(saves)),
+        ("stored", counts["stored"]),
+        ("refused", counts["refused"]),
+        ("lost", counts["lost"] + counts["overwritten"]),
+        ("refused, no rival", counts["refused, no rival"]),
+        ("refused but stored", counts["refused but stored"]),
+        ("failed", counts["failed"]),
+        ("history rows added", counts["history rows added"]),
+        ("forms with base_version", counts["forms with base_version"]),
+        ("save p50 ms", round(statistics.median(times))),
+        ("max ms", round(times[-1])),
+    ]
+    print(" ".join(f"{name:>{len(name)}}" for name, _ in columns))
+    print(" ".join(f"{value:>{len(name)}}" for name, value in columns))
+    for save in saves:
+        if save.outcome.startswith("failed"):
+            print(f"  editor {save.editor} round {save.round}: {save.outcome[:300]}")
+    for crash in run.crashes:
+        print(f"  CRASH {crash}")
+    none_lost = counts["lost"] == 0 and counts["overwritten"] == 0
+    ok = (
+        none_lost
+        and counts["refused, no rival"] == 0
+        and counts["refused but stored"] == 0
+        and counts["failed"] == 0
+        and counts["history rows added"] == counts["stored"]
+        and len(saves) == EDITORS * rounds
+    )
+    print(
+        "target: every save stored or refused with a conflict, none lost: "
+        + ("met" if ok else "NOT met")
+    )
+    if counts["refused, no rival"]:
+        print(
+            f"  {counts['refused, no rival']} saves were refused although nobody else had saved: "
+            f"the change page rendered base_version in {counts['forms with base_version']} of "
+            f"{len(saves)} forms (a browser posts back only what the page renders)"
+        )
+
+
+def _child(args) -> int:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    workers = args.workers or 2 * (os.cpu_count() or 1) + 1
+    with tempfile.TemporaryDirectory(prefix="zhijiao-load-") as tmp:
+        workdir = Path(tmp)
+        env = _prepare(workdir, os.environ["DATABASE_URL"])
+        queries = _queries_per_page()
+        process, port = _start_gunicorn(env, workers, workdir / "gunicorn.log")
+        try:
+            print(
+                f"gunicorn on {HOST}:{port}, {workers} workers; wrk {args.duration} s per page "
+                f"and level, {os.cpu_count()} cores shared by server, database and wrk"
+            )
+            results = _load(port, args.duration, workdir)
+            run, info = _editors(port, args.rounds, args.fill_base_version)
+        finally:
+            _stop(process)
+        counts = _check_saves(run, info)
+        _report(results, queries, workers, run, counts, args.rounds)
+        if run.crashes:
+            return 1
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per page and level")
+    parser.add_argument("--rounds", type=int, default=5, help="saves per editor")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (2×cores+1)")
+    parser.add_argument(
+        "--fill-base-version",
+        action="store_true",
+        help="when the change page lacks base_version, take it from the database at the GET",
+    )
+    args = parser.parse_args()
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return _child(args)
+    me = [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]]
+    return subprocess.call([str(ROOT / "scripts" / "with-postgres.sh"), *me])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
