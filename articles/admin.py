@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db.models import Count
 from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import Media
-from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
@@ -12,7 +12,6 @@ from articles.models import Article, Attachment, Topic
 from articles.topics import apply_topics_to_all
 from issues.publishing import PublishingAdminMixin
 from zhijiao.recover import RecoverDeletedMixin
-
 
 # The editor offers what articles/sanitize.py keeps (nh3 cleans every save whatever the editor
 # sends): headings, emphasis, lists, quotes, tables, links, images.
