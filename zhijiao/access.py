@@ -79,8 +79,10 @@ class AccessMiddleware:
         _allowed_networks()  # a bad network list fails when the site starts, not on a request
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A network list alone closes the site too: it says who may read without logging in.
+        closed = settings.ZHIJIAO_REQUIRE_LOGIN or bool(settings.ZHIJIAO_ALLOWED_NETWORKS)
         if (
-            settings.ZHIJIAO_REQUIRE_LOGIN
+            closed
             and not request.user.is_authenticated
             and not request.path.startswith(tuple(_open_paths()))
             and not from_allowed_network(request)

@@ -174,9 +174,9 @@ ZHIJIAO_SEEDS_DIR = Path(env_str("ZHIJIAO_SEEDS", str(BASE_DIR.parent / "shared"
 
 LOGIN_URL = "admin:login"
 
-# The newsletter is 内部资料: with ZHIJIAO_REQUIRE_LOGIN=1 every public page and the API need a
-# login (zhijiao/access.py), except for visitors from ZHIJIAO_ALLOWED_NETWORKS (CIDR list, e.g.
-# "10.0.0.0/8,192.168.0.0/16": the campus network).
+# The newsletter is 内部资料: with ZHIJIAO_REQUIRE_LOGIN=1 or a ZHIJIAO_ALLOWED_NETWORKS list (CIDR,
+# e.g. "10.0.0.0/8,192.168.0.0/16": the campus network) every public page and the API need a login
+# (zhijiao/access.py), except for visitors from the listed networks.
 ZHIJIAO_REQUIRE_LOGIN = env_bool("ZHIJIAO_REQUIRE_LOGIN", False)
 ZHIJIAO_ALLOWED_NETWORKS = env_list("ZHIJIAO_ALLOWED_NETWORKS")
 

@@ -110,3 +110,11 @@ def test_a_bad_network_fails_loudly():
         pytest.raises(ImproperlyConfigured),
     ):
         AccessMiddleware(lambda request: None)
+
+
+@override_settings(ZHIJIAO_REQUIRE_LOGIN=False, ZHIJIAO_ALLOWED_NETWORKS=["10.0.0.0/8"])
+@pytest.mark.django_db
+def test_a_network_list_alone_closes_the_site_to_other_networks(client):
+    assert client.get("/", REMOTE_ADDR="10.1.2.3").status_code == 200
+    response = client.get("/", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -219,6 +219,12 @@ OUTSIDERS = [
         "203.0.113.9",
         id="outside-the-campus-network",
     ),
+    pytest.param(
+        # The network list alone closes the site as well.
+        {"ZHIJIAO_REQUIRE_LOGIN": False, "ZHIJIAO_ALLOWED_NETWORKS": ["10.0.0.0/8"]},
+        "203.0.113.9",
+        id="network-list-only",
+    ),
 ]
 
 
