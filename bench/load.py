@@ -140,18 +140,21 @@ def _prepare(workdir: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def _queries_per_page() -> dict[str, tuple[int, float]]:
-    """SQL queries and median time of one anonymous request to each page, in this process."""
+def _queries_per_page() -> dict[str, tuple[int, float, float]]:
+    """Per page: SQL queries, median time of one anonymous request and of its SQL (in-process)."""
     from django.db import connection
     from django.test import Client
 
     client = Client(SERVER_NAME=HOST)
     counts = {}
-    queries: list[str] = []
+    queries: list[float] = []
 
     def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(time.perf_counter() - started)
 
     for label, path, _, _ in PAGES:
         client.get(path)  # once to warm caches of this process
@@ -160,12 +163,16 @@ def _queries_per_page() -> dict[str, tuple[int, float]]:
             response = client.get(path)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
-        times = []
-        for _ in range(5):
+        number = len(queries)
+        times, sql = [], []
+        for _ in range(7):
+            queries.clear()
             started = time.perf_counter()
-            client.get(path)
+            with connection.execute_wrapper(count):
+                client.get(path)
             times.append((time.perf_counter() - started) * 1000)
-        counts[label] = (len(queries), statistics.median(times))
+            sql.append(sum(queries) * 1000)
+        counts[label] = (number, statistics.median(times), statistics.median(sql))
     connection.close()
     return counts
 
@@ -544,7 +551,7 @@ def _check_saves(run: EditorRun, info: dict) -> dict:
 
 def _report(
     results: list[LoadResult],
-    queries: dict[str, tuple[int, float]],
+    queries: dict[str, tuple[int, float, float]],
     workers: int,
     run: EditorRun,
     counts: dict,
@@ -553,8 +560,8 @@ def _report(
     base = {label: (name, rate) for label, _, name, rate in PAGES}
     print(f"\n== under load: gunicorn {workers} sync workers, PostgreSQL 15, DEBUG off, wrk ==")
     print(f"{'page':9} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'errors':>7} {'SQL':>4} {'1 req ms':>9} {'bakerydemo':>17} {'ratio':>7} "
-          f"{'target':>7}")  # fmt: skip
+          f"{'errors':>7} {'SQL':>4} {'1 req ms':>9} {'of it SQL':>9} {'bakerydemo':>17} "
+          f"{'ratio':>7} {'target':>7}")  # fmt: skip
     met_all = True
     for r in results:
         name, rate = base[r.page]
@@ -564,10 +571,10 @@ def _report(
         else:
             met = ratio >= TARGET_FACTOR and r.errors == 0
         met_all &= met
-        sql, alone = queries[r.page]
+        sql, alone, in_sql = queries[r.page]
         print(
             f"{r.page:9} {r.connections:>5} {r.rps:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
-            f"{r.max_ms:>8.0f} {r.errors:>7} {sql:>4} {alone:>9.1f} "
+            f"{r.max_ms:>8.0f} {r.errors:>7} {sql:>4} {alone:>9.1f} {in_sql:>9.1f} "
             f"{name + f' {rate}/s':>17} {ratio:>6.1f}× {'met' if met else 'MISSED':>7}"
         )
     print(
@@ -633,6 +640,8 @@ def _child(args) -> int:
                 f"gunicorn on {HOST}:{port}, {workers} workers; wrk {args.duration} s per page "
                 f"and level, {os.cpu_count()} cores shared by server, database and wrk"
             )
+            load = os.getloadavg()[0]
+            print(f"load average before the run: {load:.2f} (other work on this machine skews it)")
             results = _load(port, args.duration, workdir)
             run, info = _editors(port, args.rounds, args.fill_base_version)
         finally:
