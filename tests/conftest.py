@@ -6,34 +6,17 @@ per-test transaction, which is rolled back, so the seeds stay as imported for th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from issues.roles import CHIEF_EDITOR, EDITOR
-
-ISSUE_02 = "000_0ec56b905e075df0.txt"  # 2024年第02期, with the registry appendix
-ISSUE_01 = "001_7b01a3bcb4e051d6.txt"  # 2024年第01期
+from tests.seeds import ISSUE_01, ISSUE_02, seed_text, seeds_dir  # noqa: F401 (re-exported)
 
 
 def pytest_configure(config):
     # Password hashing on purpose slow in production; the tests log users in many times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def seeds_dir() -> Path:
-    folder = Path(settings.ZHIJIAO_SEEDS_DIR)
-    if not (folder / ISSUE_02).exists():
-        pytest.exit(
-            f"The seed issues are missing: expected {folder / ISSUE_02} (set ZHIJIAO_SEEDS)"
-        )
-    return folder
-
-
-def seed_text(name: str) -> str:
-    return (seeds_dir() / name).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -21,22 +20,12 @@ from communities.classify import (
     organization_province,
 )
 from communities.registry import RegistryDoc, find_registry, parse_registry
-
-SEED_ISSUE = "000_0ec56b905e075df0.txt"
-
-
-def seeds_dir() -> Path:
-    """The shared seed files: $ZHIJIAO_SEEDS, else /work/shared/seeds beside the project."""
-    env = os.environ.get("ZHIJIAO_SEEDS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
+from tests.seeds import ISSUE_02, seed_text
 
 
 @pytest.fixture(scope="module")
 def doc() -> RegistryDoc:
-    path = seeds_dir() / SEED_ISSUE
-    if not path.is_file():
-        pytest.fail(f"seed file {path} not found; set ZHIJIAO_SEEDS to the seeds directory")
-    found = find_registry(path.read_text(encoding="utf-8"))
+    found = find_registry(seed_text(ISSUE_02))
     assert found is not None
     return parse_registry(found[0], first_line=found[1])
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 
@@ -25,22 +23,12 @@ from communities.registry import (
     parse_registry,
     split_lead_units,
 )
-
-SEED_ISSUE = "000_0ec56b905e075df0.txt"
-
-
-def seeds_dir() -> Path:
-    """The shared seed files: $ZHIJIAO_SEEDS, else /work/shared/seeds beside the project."""
-    env = os.environ.get("ZHIJIAO_SEEDS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
+from tests.seeds import ISSUE_02, seed_text
 
 
 @pytest.fixture(scope="module")
 def issue_text() -> str:
-    path = seeds_dir() / SEED_ISSUE
-    if not path.is_file():
-        pytest.fail(f"seed file {path} not found; set ZHIJIAO_SEEDS to the seeds directory")
-    return path.read_text(encoding="utf-8")
+    return seed_text(ISSUE_02)
 
 
 @pytest.fixture(scope="module")

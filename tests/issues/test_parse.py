@@ -6,10 +6,8 @@ Run alone with ``pytest -p no:django --noconftest tests/issues/test_parse.py``.
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,28 +20,17 @@ from issues.importer.parse import (
     parse_issue,
 )
 from issues.importer.provenance import parse_date, split_provenance
-
-ISSUE_02 = "000_0ec56b905e075df0.txt"  # 2024年第02期: markdown-like, with the registry appendix
-ISSUE_01 = "001_7b01a3bcb4e051d6.txt"  # 2024年第01期: plain text
-
-
-def seeds_dir() -> Path:
-    folder = Path(
-        os.environ.get("ZHIJIAO_SEEDS") or Path(__file__).resolve().parents[3] / "shared" / "seeds"
-    )
-    if not (folder / ISSUE_02).exists():
-        pytest.fail(f"seed issues missing: expected {folder / ISSUE_02} (set ZHIJIAO_SEEDS)")
-    return folder
+from tests.seeds import ISSUE_01, ISSUE_02, seed_text
 
 
 @pytest.fixture(scope="module")
 def text02() -> str:
-    return (seeds_dir() / ISSUE_02).read_text(encoding="utf-8")
+    return seed_text(ISSUE_02)
 
 
 @pytest.fixture(scope="module")
 def text01() -> str:
-    return (seeds_dir() / ISSUE_01).read_text(encoding="utf-8")
+    return seed_text(ISSUE_01)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +70,7 @@ def without_line(text: str, line_no: int) -> str:
     ("name", "tops", "subs", "articles"), [(ISSUE_02, 4, 9, 40), (ISSUE_01, 4, 8, 34)]
 )
 def test_structure_counts(name: str, tops: int, subs: int, articles: int) -> None:
-    doc = parse_issue((seeds_dir() / name).read_text(encoding="utf-8"))
+    doc = parse_issue(seed_text(name))
     assert sum(s.parent is None for s in doc.sections) == tops
     assert sum(s.parent is not None for s in doc.sections) == subs
     assert len(doc.articles) == articles
