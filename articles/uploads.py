@@ -55,6 +55,11 @@ def check_upload(file) -> CheckedFile:
     return CheckedFile(content_type=kind.mime, extension=extension, inline=inline)
 
 
+def shows_inline(content_type: str) -> bool:
+    """Whether a browser shows a file of this (checked) type itself, rather than downloading it."""
+    return ALLOWED.get(content_type, ("", False))[1]
+
+
 def upload_path(instance, filename: str) -> str:
     """A random name: nothing the uploader chose reaches the file system."""
     extension = getattr(instance, "_checked_extension", "bin")

@@ -9,6 +9,7 @@ from taggit.models import Tag
 from articles import listings
 from articles.models import Article, Attachment
 from articles.related import related_articles
+from articles.uploads import shows_inline
 from communities.mentions import mentions_of
 
 PER_PAGE = 20
@@ -81,7 +82,6 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(
         Attachment.objects.filter(article__in=Article.objects.viewable_by(request.user)), pk=pk
     )
-    checked_inline = item.is_image or item.content_type == "application/pdf"
     try:
         handle = item.file.open("rb")
     except FileNotFoundError:
@@ -89,7 +89,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         content_type=item.content_type,
-        as_attachment=not checked_inline,
+        as_attachment=not shows_inline(item.content_type),
         filename=item.original_name or None,
     )
     # The type was checked by content on upload; never let a browser guess another one, and a
