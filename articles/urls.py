@@ -2,12 +2,13 @@ from django.urls import path
 
 from articles import views
 from articles.feeds import LatestArticlesFeed
+from zhijiao.pagecache import published_page
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("feed/", published_page(LatestArticlesFeed()), name="feed"),
     path("sections/<path:title>/", views.by_section, name="section"),
     path("sources/<path:source>/", views.by_source, name="source"),
     path("tags/<str:slug>/", views.by_tag, name="tag"),

@@ -11,6 +11,7 @@ from articles.models import Article, Attachment
 from articles.related import related_articles
 from articles.uploads import shows_inline
 from communities.mentions import mentions_of
+from zhijiao.pagecache import published_page
 
 PER_PAGE = 20
 # Longer than any stored title, source, tag or number: not worth a query.
@@ -24,6 +25,7 @@ def _name(value: str) -> str:
     return value
 
 
+@published_page
 def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
     obj = get_object_or_404(
         Article.objects.viewable_by(request.user)
@@ -54,6 +56,7 @@ def _listing_page(request: HttpRequest, articles: QuerySet, context: dict) -> Ht
     return render(request, "articles/list.html", {"page": page, **context})
 
 
+@published_page
 def by_section(request: HttpRequest, title: str) -> HttpResponse:
     return _listing_page(
         request,
@@ -62,17 +65,20 @@ def by_section(request: HttpRequest, title: str) -> HttpResponse:
     )
 
 
+@published_page
 def by_source(request: HttpRequest, source: str) -> HttpResponse:
     return _listing_page(
         request, listings.from_source(_name(source)), {"kind": "来源", "name": source}
     )
 
 
+@published_page
 def by_tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=_name(slug))
     return _listing_page(request, listings.tagged(tag), {"kind": "标签", "name": tag.name})
 
 
+@published_page
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/index.html", listings.index_groups())
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from communities.registry import normalize_org_name
+from zhijiao.pagecache import content_changed
 
 MIN_ORGANIZATION_NAME = 5
 
@@ -122,6 +123,7 @@ def refresh_mentions(*, articles: Iterable[int] | None = None) -> int:
             stale = stale.filter(article_id__in=[t[0] for t in targets])
         stale.delete()
         Mention.objects.bulk_create(rows)
+        content_changed()  # article and community pages list mentions; bulk writes send no signal
     return len(rows)
 
 

@@ -12,6 +12,7 @@ from communities.filters import SORT_CHOICES, CommunityFilter
 from communities.mentions import published_mentions
 from communities.models import Organization, Registry
 from communities.queries import communities_with_lead_units
+from zhijiao.pagecache import published_page
 
 PER_PAGE = 50
 
@@ -20,6 +21,7 @@ def _filterset(request: HttpRequest) -> CommunityFilter:
     return CommunityFilter(request.GET, queryset=communities_with_lead_units())
 
 
+@published_page
 def community_list(request: HttpRequest) -> HttpResponse:
     filterset = _filterset(request)
     communities = filterset.qs
@@ -50,6 +52,7 @@ def download_json(request: HttpRequest) -> HttpResponse:
     return export.as_json(_filterset(request), request=request)
 
 
+@published_page
 def community_detail(request: HttpRequest, number: int) -> HttpResponse:
     community = get_object_or_404(
         communities_with_lead_units().select_related("registry"), number=number
@@ -61,6 +64,7 @@ def community_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
 
 
+@published_page
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=pk)
     communities = communities_with_lead_units().filter(lead_units=organization)

@@ -9,10 +9,12 @@ from communities.facets import registry_figures
 from issues.archive import published_issues
 from issues.models import Issue, can_preview
 from issues.toc import table_of_contents
+from zhijiao.pagecache import published_page
 
 NEWEST_ON_HOME = 6
 
 
+@published_page
 def home(request: HttpRequest) -> HttpResponse:
     latest = Issue.objects.published().first()
     figures = registry_figures()
@@ -29,11 +31,13 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@published_page
 def archive(request: HttpRequest) -> HttpResponse:
     issues = published_issues()
     return render(request, "issues/archive.html", {"issues": issues})
 
 
+@published_page
 def issue_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     issue = get_object_or_404(
         Issue.objects.viewable_by(request.user).select_related("appendix"), year=year, number=number

@@ -29,6 +29,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with no cached pages, as a newly started process does. (The token in the
+    database is rolled back with the test; the pages in memory are not.)"""
+    from django.core.cache import caches
+
+    from zhijiao.pagecache import CACHE_ALIAS
+
+    caches[CACHE_ALIAS].clear()
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """For tests that count what a view itself costs, every time it runs."""
+    settings.ZHIJIAO_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Files the code writes (PDFs, attachments) go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -180,6 +180,20 @@ LOGIN_URL = "admin:login"
 ZHIJIAO_REQUIRE_LOGIN = env_bool("ZHIJIAO_REQUIRE_LOGIN", False)
 ZHIJIAO_ALLOWED_NETWORKS = env_list("ZHIJIAO_ALLOWED_NETWORKS")
 
+# Published pages are kept for anonymous readers (zhijiao/pagecache.py) at most this many seconds;
+# a change to content retires them at once whatever this says. 0 turns the page cache off.
+ZHIJIAO_PAGE_CACHE_SECONDS = env_int("ZHIJIAO_PAGE_CACHE_SECONDS", 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Each process's own memory: the pages are a pure cache (the token that retires them is in the
+    # database), so nothing is shared or lost between processes and machines.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "zhijiao-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("ZHIJIAO_PAGE_CACHE_ENTRIES", 500)},
+    },
+}
+
 # The JSON API: read-only, paginated, documented by its own OpenAPI schema at /api/schema/.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from zhijiao import views
+from zhijiao.pagecache import published_page
 from zhijiao.sitemaps import SITEMAPS
 
 admin.site.site_header = "《职教通讯》编辑后台"
@@ -28,7 +29,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", published_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/search/", include("articles.search.api_urls")),
     path("api/", include("zhijiao.api")),
     path("search/", include("articles.search.urls")),

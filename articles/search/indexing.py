@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from articles.search.backends import get_backend
 from articles.search.models import Kind, SearchDocument
 from articles.search.tokens import document_tokens, match_text, suffix_tokens
+from zhijiao.pagecache import content_changed
 
 __all__ = [
     "batch",
@@ -255,6 +256,7 @@ def _reindex(kind: str, ids: Iterable[int]) -> None:
             docs = _BUILDERS[kind](chunk)
             SearchDocument.objects.filter(kind=kind, object_id__in=chunk).delete()
             SearchDocument.objects.bulk_create([d.row(backend) for d in docs])
+        content_changed()  # search result pages show these rows; bulk writes send no signal
 
 
 @contextmanager

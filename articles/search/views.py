@@ -10,6 +10,7 @@ from django.shortcuts import render
 from articles.search import params
 from articles.search.models import Kind
 from articles.search.service import FACETS, KINDS, search
+from zhijiao.pagecache import published_page
 
 _PARAMS = ("q", "type", *FACETS)
 FACET_LABELS = {"issue": "期刊", "section": "栏目", "source": "来源", "tag": "标签"}
@@ -20,6 +21,7 @@ def _link(params: dict[str, str], **changes: str) -> str:
     return "?" + urlencode({k: v for k, v in merged.items() if v})
 
 
+@published_page
 def results(request: HttpRequest) -> HttpResponse:
     q = params.query(request.GET.get("q"))
     kind = params.clean(request.GET.get("type"))

@@ -72,6 +72,7 @@ def test_feed_is_linked_from_every_page(client):
     )
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_feed_uses_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         client.get(reverse("articles:feed"))

@@ -180,6 +180,7 @@ def test_article_page_lists_mentions(client):
         assert target.get_absolute_url() in section
 
 
+@pytest.mark.usefixtures("no_page_cache")
 @pytest.mark.parametrize(
     "name, args, limit",
     [

@@ -224,6 +224,7 @@ def test_unknown_community_and_organisation_are_404(client):
     assert client.get(reverse("communities:organization", args=[10**9])).status_code == 404
 
 
+@pytest.mark.usefixtures("no_page_cache")
 @pytest.mark.parametrize(
     "url, params",
     [
@@ -240,6 +241,7 @@ def test_registry_pages_use_a_bounded_number_of_queries(
         assert client.get(reverse(url), params).status_code == 200
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_detail_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     organization = Organization.objects.annotate(n=Count("communities")).order_by("-n").first()
     with django_assert_max_num_queries(5):

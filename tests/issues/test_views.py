@@ -132,6 +132,7 @@ def test_scheduled_issue_appears_when_its_time_comes(client):
     assert client.get(issue.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.usefixtures("no_page_cache")
 @pytest.mark.parametrize(
     "name, args, limit",
     [("issues:home", [], 10), ("issues:archive", [], 3), ("issues:detail", [2024, 2], 5)],

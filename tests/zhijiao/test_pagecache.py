@@ -1,0 +1,265 @@
+"""Published pages are served from the cache to anonymous readers, and never once stale: every
+way content changes retires them, scheduled items appear on time, drafts and names never leak."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article
+from communities.mentions import refresh_mentions
+from communities.models import Community, Organization, Registry
+from issues.importer.load import import_issue
+from issues.models import Issue, Status
+from tests.conftest import admin_form_data
+from tests.seeds import ISSUE_01, seed_text
+from zhijiao.models import ContentGeneration
+from zhijiao.pagecache import HEADER, current_token
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = {"issue__number": 2, "number": "1.1.1"}
+
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def _cached(client, url: str) -> str:
+    """The page, after checking the second anonymous request is answered from the cache."""
+    _page(client, url)
+    response = client.get(url)
+    assert response[HEADER] == "hit", url
+    return response.content.decode()
+
+
+def test_second_request_is_served_from_the_cache_with_one_query(client, django_assert_num_queries):
+    url = reverse("communities:list")
+    first = client.get(url)
+    assert first[HEADER] == "miss"
+    with django_assert_num_queries(1):  # the content token
+        second = client.get(url)
+    assert second[HEADER] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # The headers added around the view are there on a hit too.
+    assert second["X-Frame-Options"] == first["X-Frame-Options"]
+    assert "Content-Security-Policy" in second
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/issues/",
+        "/issues/2024/2/",
+        "/articles/2024/2/1.1.1/",
+        "/articles/",
+        "/communities/",
+        "/communities/?industry=&page=2",
+        "/search/?q=产教融合",
+        "/articles/feed/",
+        "/sitemap.xml",
+    ],
+)
+def test_published_pages_are_cached(client, url):
+    assert _cached(client, url) == _page(client, url)
+
+
+def test_query_strings_are_pages_of_their_own(client):
+    one = _cached(client, "/search/?q=产教融合")
+    other = _cached(client, "/search/?q=职业教育")
+    assert one != other
+
+
+def test_head_is_answered_from_the_cache(client):
+    _page(client, "/")
+    response = client.head("/")
+    assert response.status_code == 200 and response[HEADER] == "hit"
+
+
+def test_logged_in_readers_get_their_own_page_and_leave_nothing_behind(client, teacher, editor):
+    issue = Issue.objects.get(year=2024, number=1)
+    issue.status = Status.DRAFT
+    issue.save()
+    client.force_login(editor)
+    preview = client.get(issue.get_absolute_url())
+    assert "预览" in preview.content.decode() and HEADER not in preview
+    home = client.get("/")
+    assert "editor" in home.content.decode() and HEADER not in home
+    client.logout()
+    assert client.get(issue.get_absolute_url()).status_code == 404
+    assert "editor" not in _cached(client, "/")
+    client.force_login(teacher)
+    mine = client.get("/")
+    assert HEADER not in mine and "teacher" in mine.content.decode()
+
+
+def test_a_closed_site_serves_nothing_from_the_cache_to_outsiders(client, settings):
+    _cached(client, "/")
+    settings.ZHIJIAO_REQUIRE_LOGIN = True
+    response = client.get("/")
+    assert response.status_code == 302 and HEADER not in response
+
+
+def test_a_change_from_another_process_retires_the_pages(client):
+    url = reverse("issues:home")
+    _cached(client, url)
+    # What a save on another machine does: only the row in the shared database changes.
+    ContentGeneration.objects.update(token="from-another-process")
+    assert client.get(url)[HEADER] == "miss"
+
+
+def test_admin_edit_shows_at_once(client, editor):
+    article = Article.objects.get(**ARTICLE)
+    url = article.get_absolute_url()
+    assert "改过的标题" not in _cached(client, url)
+    client.force_login(editor)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    data = admin_form_data(client, change) | {"title": "改过的标题", "toc_title": "改过的标题"}
+    assert client.post(change, data).status_code == 302
+    client.logout()
+    assert "改过的标题" in _page(client, url)
+    assert "改过的标题" in _page(client, article.issue.get_absolute_url())
+
+
+def test_unpublishing_an_issue_removes_it_at_once(client, chief):
+    issue = Issue.objects.get(year=2024, number=2)
+    article = issue.articles.get(number="1.1.1")
+    for url in (issue.get_absolute_url(), article.get_absolute_url(), "/issues/"):
+        _cached(client, url)
+    client.force_login(chief)
+    client.post(
+        reverse("admin:issues_issue_changelist"),
+        {"action": "unpublish", "_selected_action": [issue.pk]},
+    )
+    client.logout()
+    assert client.get(issue.get_absolute_url()).status_code == 404
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert issue.get_absolute_url() not in _page(client, "/issues/")
+
+
+def test_reading_changes_nothing(client, editor):
+    """Only changes retire pages: browsing, searching and previewing write no content."""
+    token = current_token()
+    for url in ("/", "/issues/2024/2/", "/articles/2024/2/1.1.1/", "/search/?q=职教"):
+        _page(client, url)
+    client.force_login(editor)
+    for url in ("/", "/issues/2024/2/", reverse("admin:articles_article_changelist")):
+        _page(client, url)
+    assert current_token() == token
+
+
+def _rename_community() -> tuple[str, str]:
+    community = Community.objects.get(number=1)
+    community.name = "改名后的共同体"
+    community.save()
+    return reverse("communities:list") + "?q=&page=1", community.name
+
+
+def _rename_organization() -> tuple[str, str]:
+    organization = Organization.objects.filter(lead_unit_links__community__number=1).first()
+    organization.name = "改名后的牵头单位"
+    organization.save()
+    return reverse("communities:detail", args=[1]), organization.name
+
+
+def _correct_registry_source() -> tuple[str, str]:
+    # Nothing searchable changes: only the signal on the registry's own save retires the page.
+    registry = Registry.objects.get()
+    registry.source = "教育部办公厅（更正）"
+    registry.save()
+    return reverse("communities:list"), registry.source
+
+
+def _rename_tag() -> tuple[str, str]:
+    article = Article.objects.get(**ARTICLE)
+    tag = article.tags.first()
+    tag.name = "改名后的标签"
+    tag.save()
+    return article.get_absolute_url(), tag.name
+
+
+def _tag_article() -> tuple[str, str]:
+    article = Article.objects.get(**ARTICLE)
+    article.tags.add("新加的标签")
+    return article.get_absolute_url(), "新加的标签"
+
+
+def _delete_tag() -> tuple[str, str]:
+    article = Article.objects.get(**ARTICLE)
+    tag = article.tags.first()
+    link = reverse("articles:tag", args=[tag.slug])
+    Tag.objects.filter(pk=tag.pk).delete()
+    return article.get_absolute_url(), f"!{link}"
+
+
+def _schedule_issue() -> tuple[str, str]:
+    issue = Issue.objects.get(year=2024, number=2)
+    issue.published_at = timezone.now() + timedelta(days=1)
+    issue.save()
+    return reverse("issues:archive"), f"!{issue.get_absolute_url()}"
+
+
+def _mentions_refreshed() -> tuple[str, str]:
+    # The mentions are written in bulk, which sends no signal: the refresh retires pages itself.
+    article = Article.objects.get(**ARTICLE)
+    community = Community.objects.order_by("number").first()
+    Article.objects.filter(pk=article.pk).update(body=article.body + f"<p>{community.name}</p>")
+    refresh_mentions(articles=[article.pk])
+    return reverse("communities:detail", args=[community.number]), article.title
+
+
+def _reimport_changed_file() -> tuple[str, str]:
+    # The importer writes in bulk too.
+    issue = Issue.objects.get(year=2024, number=1)
+    title = issue.articles.order_by("position").first().toc_title
+    text = seed_text(ISSUE_01).replace(title, title + "（修订）")
+    import_issue(text=text, publish=True, replace=True)
+    return issue.get_absolute_url(), title + "（修订）"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _rename_community,
+        _rename_organization,
+        _correct_registry_source,
+        _rename_tag,
+        _tag_article,
+        _delete_tag,
+        _schedule_issue,
+        _mentions_refreshed,
+        _reimport_changed_file,
+    ],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_every_kind_of_change_shows_at_once(client, change):
+    for url in ("/", "/issues/", "/communities/", "/articles/2024/2/1.1.1/"):
+        _cached(client, url)
+    token = current_token()
+    url, expected = change()
+    assert current_token() != token
+    page = _page(client, url)
+    if expected.startswith("!"):
+        assert expected[1:] not in page
+    else:
+        assert expected in page
+
+
+def test_a_scheduled_article_appears_on_time_on_a_cached_page(client):
+    """No write happens when a scheduled item's time comes: the page must not outlive it."""
+    article = Article.objects.get(**ARTICLE)
+    article.published_at = timezone.now() + timedelta(seconds=2)
+    article.save()
+    issue_url = article.issue.get_absolute_url()
+    assert article.get_absolute_url() not in _cached(client, issue_url)
+    time.sleep(2.5)
+    assert article.get_absolute_url() in _page(client, issue_url)
