@@ -3,10 +3,12 @@ way content changes retires them, scheduled items appear on time, drafts and nam
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -19,7 +21,7 @@ from issues.models import Issue, Status
 from tests.conftest import admin_form_data
 from tests.seeds import ISSUE_01, seed_text
 from zhijiao.models import ContentGeneration
-from zhijiao.pagecache import HEADER, current_token
+from zhijiao.pagecache import ACCOUNT, HEADER, current_token
 
 pytestmark = pytest.mark.django_db
 
@@ -85,11 +87,12 @@ def test_head_is_answered_from_the_cache(client):
     assert response.status_code == 200 and response[HEADER] == "hit"
 
 
-def test_logged_in_readers_get_their_own_page_and_leave_nothing_behind(client, teacher, editor):
+def test_staff_get_their_own_pages_and_leave_nothing_behind(client, editor):
     issue = Issue.objects.get(year=2024, number=1)
     issue.status = Status.DRAFT
     issue.save()
     client.force_login(editor)
+    _page(client, "/")
     preview = client.get(issue.get_absolute_url())
     assert "预览" in preview.content.decode() and HEADER not in preview
     home = client.get("/")
@@ -97,9 +100,38 @@ def test_logged_in_readers_get_their_own_page_and_leave_nothing_behind(client, t
     client.logout()
     assert client.get(issue.get_absolute_url()).status_code == 404
     assert "editor" not in _cached(client, "/")
+
+
+def test_a_teacher_gets_the_shared_page_with_their_own_account_area(client, teacher):
+    anonymous = _cached(client, "/issues/2024/2/")
     client.force_login(teacher)
-    mine = client.get("/")
-    assert HEADER not in mine and "teacher" in mine.content.decode()
+    response = client.get("/issues/2024/2/")
+    assert response[HEADER] == "hit"
+    mine = response.content.decode()
+    assert '<span class="who">teacher</span>' in mine and "登录</a>" not in mine
+    # Everything but the account area is the page everybody gets.
+    assert ACCOUNT.sub(b"", mine.encode()) == ACCOUNT.sub(b"", anonymous.encode())
+    client.logout()
+    assert "teacher" not in _page(client, "/issues/2024/2/")
+
+
+def test_a_teacher_first_to_ask_stores_the_page_as_anyone_sees_it(client, teacher):
+    client.force_login(teacher)
+    assert client.get("/")[HEADER] == "miss"
+    client.logout()
+    page = client.get("/")
+    assert page[HEADER] == "hit" and "teacher" not in page.content.decode()
+
+
+def test_the_logout_form_on_a_cached_page_carries_a_valid_csrf_token(teacher):
+    browser = Client(enforce_csrf_checks=True)
+    _cached(browser, "/")
+    browser.force_login(teacher)
+    page = browser.get("/")
+    assert page[HEADER] == "hit"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    assert browser.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 200
+    assert "_auth_user_id" not in browser.session
 
 
 def test_a_closed_site_serves_nothing_from_the_cache_to_outsiders(client, settings):
