@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from articles.models import Article
+from zhijiao.pagecache import content_changed
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Conflict:
 
 def find_conflict(pk: int, *, base_version: int | None) -> Conflict | None:
     """None when the article is still at ``base_version``; otherwise what changed since."""
+    content_changed()  # the content token before the article's row: see zhijiao/pagecache.py
     current = Article.objects.select_for_update().filter(pk=pk).values_list("version", flat=True)
     current_version = current.first()
     if current_version is None or current_version == base_version:

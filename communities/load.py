@@ -19,7 +19,6 @@ from communities.classify import community_scope, industry, organization_kind, o
 from communities.models import Community, LeadUnit, Organization, Registry
 from communities.registry import FLAG_NOTES, RegistryDoc, RegistryEntry
 from issues.importer.common import ImportRefused, fingerprint
-from zhijiao.pagecache import content_changed
 
 
 @dataclass
@@ -152,10 +151,8 @@ def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
         for c in changed
         for i, name in enumerate(by_number[c.number].lead_units)
     )
-    # bulk_create sends no signals: index the new organisations and links here, and retire the
-    # cached pages that list them.
+    # bulk_create sends no signals: index the new organisations and links here.
     index_communities(numbers=[c.number for c in changed])
-    content_changed()
 
 
 def _community_matches(community: Community, entry: RegistryEntry) -> bool:

@@ -110,6 +110,7 @@ def refresh_mentions(*, articles: Iterable[int] | None = None) -> int:
         ids = [getattr(a, "pk", a) for a in articles]
         queryset = queryset.filter(pk__in=ids)
     with transaction.atomic():
+        content_changed()  # article and community pages list mentions; bulk writes send no signal
         index = load_index()
         rows: list[Mention] = []
         targets = list(queryset.values_list("pk", "title", "subtitle", "body"))
@@ -123,7 +124,6 @@ def refresh_mentions(*, articles: Iterable[int] | None = None) -> int:
             stale = stale.filter(article_id__in=[t[0] for t in targets])
         stale.delete()
         Mention.objects.bulk_create(rows)
-        content_changed()  # article and community pages list mentions; bulk writes send no signal
     return len(rows)
 
 

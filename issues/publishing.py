@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import QuerySet
 
 from issues.models import Status
+from zhijiao.pagecache import content_changed
 
 
 def publish_permission(model) -> str:
@@ -21,10 +23,13 @@ def can_publish(user, model) -> bool:
     return user.has_perm(publish_permission(model))
 
 
-def set_status(*, objects, status: str) -> int:
+def set_status(*, objects: QuerySet, status: str) -> int:
     """Save each object with the new status (one save each, so history, search and PDFs follow)."""
     changed = 0
     with transaction.atomic():
+        # Content writers take turns from here (zhijiao/pagecache.py); the rows are read after, so
+        # an editor's save that committed meanwhile is not overwritten with what was read before.
+        content_changed()
         for obj in objects:
             if obj.status != status:
                 obj.status = status

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class ContentGeneration(models.Model):
-    """One row whose token every change to published content replaces (zhijiao/pagecache.py).
+    """One row whose token every change to content replaces (zhijiao/pagecache.py).
 
     The cached pages are keyed by it, so they can live in each process's memory and still never
     outlive a change made by another process or machine: the token is shared state, and shared

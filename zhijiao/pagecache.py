@@ -7,11 +7,12 @@ school's worth of readers on two cores (bench/load.py).
 Never stale, by construction rather than by expiry:
 
 * The key of a stored page holds the **content token**, one row in the database
-  (``ContentGeneration``) that every change to content replaces with a new random value, inside the
-  change's own transaction (``content_changed``: a signal receiver for every model of the content
-  apps, and explicit calls from the code that writes in bulk). Readers on every process and machine
-  read the token first, so a change made anywhere retires every stored page at its commit. The
-  token is random rather than a counter so that a rolled-back change can never reuse it.
+  (``ContentGeneration``) that every change to content (drafts included: simpler than knowing what
+  each draft touches) replaces with a new random value, inside the change's own transaction
+  (``content_changed``: signal receivers for the content models, and explicit calls from the code
+  that writes in bulk). Readers on every process and machine read the token first, so a change
+  made anywhere retires every stored page at its commit. The token is random rather than a counter
+  so that a rolled-back change can never reuse it.
 * Scheduled publication changes pages with no write at all, so a page is kept no longer than until
   the next scheduled ``published_at``, read before the page is rendered.
 * Only GET/HEAD answers that are 200, not streamed and set no cookie are stored, and always as an
@@ -37,10 +38,11 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -48,9 +50,21 @@ from django.utils import timezone
 from zhijiao.models import ContentGeneration
 
 CACHE_ALIAS = "pages"
-# Every model of these apps is content some public page shows (historical records included: the
-# revert view writes through them). ``zhijiao`` is not one of them: the token lives there.
-CONTENT_APPS = frozenset({"issues", "articles", "communities", "taggit"})
+# The models whose rows the public pages show. Derived tables are not here: their writers call
+# ``content_changed`` themselves (the search index, the mentions), and history records are written
+# by the saves that signal here (a revert or a restore saves the model itself).
+CONTENT_MODELS = (
+    "issues.Issue",
+    "issues.Section",
+    "articles.Article",
+    "articles.Attachment",
+    "communities.Registry",
+    "communities.Organization",
+    "communities.Community",
+    "communities.LeadUnit",
+    "taggit.Tag",
+    "taggit.TaggedItem",
+)
 HEADER = "X-Page-Cache"
 ACCOUNT = re.compile(rb"(<!--account-->).*?(<!--/account-->)", re.DOTALL)
 _TOKEN_ROW = 1
@@ -62,33 +76,47 @@ def current_token() -> str | None:
 
 
 def content_changed() -> None:
-    """Retire every cached page: call inside the transaction that changes content."""
+    """Retire every cached page. Call inside the transaction that changes content, before its
+    first write or row lock.
+
+    The token's row stays locked (PostgreSQL) until the transaction ends, so content writers take
+    turns from here on. Taking it first, before any content row, keeps that order the same in every
+    transaction, so two of them never wait for each other (a deadlock); SQLite's IMMEDIATE
+    transactions take turns anyway.
+    """
     token, now = secrets.token_hex(16), timezone.now()
     if not ContentGeneration.objects.filter(pk=_TOKEN_ROW).update(token=token, changed_at=now):
-        ContentGeneration.objects.update_or_create(
-            pk=_TOKEN_ROW, defaults={"token": token, "changed_at": now}
+        # Only a database flushed since its migration (tests) lacks the row.
+        ContentGeneration.objects.bulk_create(
+            [ContentGeneration(pk=_TOKEN_ROW, token=token, changed_at=now)],
+            ignore_conflicts=True,
         )
+        ContentGeneration.objects.filter(pk=_TOKEN_ROW).update(token=token, changed_at=now)
 
 
-def _model_changed(sender, **kwargs) -> None:
-    if sender._meta.app_label in CONTENT_APPS:
+def _model_changing(sender, **kwargs) -> None:
+    content_changed()
+
+
+def _relation_changing(sender, action: str, **kwargs) -> None:
+    if action.startswith("pre_"):
         content_changed()
-
-
-def _relation_changed(sender, action: str, **kwargs) -> None:
-    if action.startswith("post_"):
-        _model_changed(sender)
 
 
 def connect_signals() -> None:
     """Every save and delete of a content model retires the cached pages (from AppConfig.ready).
 
-    What sends no signal calls ``content_changed`` itself: QuerySet.update(), bulk_create() and
-    bulk_update() in the registry loader, the mentions and the search index.
+    On pre_save and pre_delete, not post_: the token is then taken before the row (see
+    ``content_changed``). What sends no signal calls ``content_changed`` itself: the search index's
+    and the mentions' bulk writes, and whatever locks rows before it saves them (the importer, the
+    registry loader, the edit-conflict check).
     """
-    post_save.connect(_model_changed, dispatch_uid="pagecache_saved")
-    post_delete.connect(_model_changed, dispatch_uid="pagecache_deleted")
-    m2m_changed.connect(_relation_changed, dispatch_uid="pagecache_relation")
+    for label in CONTENT_MODELS:
+        model = apps.get_model(label)
+        pre_save.connect(_model_changing, sender=model, dispatch_uid=f"pagecache_save_{label}")
+        pre_delete.connect(_model_changing, sender=model, dispatch_uid=f"pagecache_del_{label}")
+    tagged = apps.get_model("taggit.TaggedItem")
+    m2m_changed.connect(_relation_changing, sender=tagged, dispatch_uid="pagecache_tags")
 
 
 def next_scheduled(now: datetime) -> datetime | None:
@@ -134,6 +162,9 @@ def _may_store(request: HttpRequest, response: HttpResponse) -> bool:
         and not response.cookies
         # The page used a CSRF token: it belongs to this visitor's cookie, not to everyone.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        # The page used this response's CSP nonce (django-csp makes it when first read), which a
+        # stored copy would repeat under other responses' headers.
+        and getattr(request, "_csp_nonce", None) is None
         and "private" not in cache_control
         and "no-store" not in cache_control
     )

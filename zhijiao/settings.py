@@ -180,13 +180,13 @@ LOGIN_URL = "admin:login"
 ZHIJIAO_REQUIRE_LOGIN = env_bool("ZHIJIAO_REQUIRE_LOGIN", False)
 ZHIJIAO_ALLOWED_NETWORKS = env_list("ZHIJIAO_ALLOWED_NETWORKS")
 
-# Published pages are kept for anonymous readers (zhijiao/pagecache.py) at most this many seconds;
-# a change to content retires them at once whatever this says. 0 turns the page cache off.
+# Published pages are kept for readers who are not staff (zhijiao/pagecache.py) at most this many
+# seconds; a change to content retires them at once whatever this says. 0 turns the cache off.
 ZHIJIAO_PAGE_CACHE_SECONDS = env_int("ZHIJIAO_PAGE_CACHE_SECONDS", 600)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Each process's own memory: the pages are a pure cache (the token that retires them is in the
-    # database), so nothing is shared or lost between processes and machines.
+    # Each process keeps its own copies: the token that retires them is in the database, so a
+    # change on one machine retires the pages on all, and a restart loses nothing but copies.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "zhijiao-pages",

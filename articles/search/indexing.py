@@ -251,12 +251,12 @@ def _reindex(kind: str, ids: Iterable[int]) -> None:
         return
     backend = get_backend()
     with transaction.atomic():
+        content_changed()  # search result pages show these rows; bulk writes send no signal
         for start in range(0, len(ordered), _BATCH):
             chunk = ordered[start : start + _BATCH]
             docs = _BUILDERS[kind](chunk)
             SearchDocument.objects.filter(kind=kind, object_id__in=chunk).delete()
             SearchDocument.objects.bulk_create([d.row(backend) for d in docs])
-        content_changed()  # search result pages show these rows; bulk writes send no signal
 
 
 @contextmanager

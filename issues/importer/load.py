@@ -21,6 +21,7 @@ from communities.registry import RegistryDoc, RegistryError, parse_registry
 from issues.importer.common import ImportRefused, fingerprint
 from issues.importer.parse import ArticleDoc, ImportFormatError, IssueDoc, SectionDoc, parse_issue
 from issues.models import Issue, Section, Status
+from zhijiao.pagecache import content_changed
 
 ImportProblem = (ImportFormatError, RegistryError, ImportRefused)
 
@@ -73,6 +74,8 @@ def import_issue(
         return result
     # batch(): the search index is brought up to date once, at the end, not after every row.
     with transaction.atomic(), batch():
+        # The content token before the rows the loaders lock: see zhijiao/pagecache.py.
+        content_changed()
         if registry_doc is not None:
             result.registry = load_registry(registry_doc, replace=replace)
         result.issue, result.action = _load_issue(doc, publish=publish, replace=replace)

@@ -1,10 +1,12 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from zhijiao.backup import BackupError, check_backup, restore_backup
+from zhijiao.pagecache import content_changed
 
 
 class Command(BaseCommand):
@@ -27,4 +29,9 @@ class Command(BaseCommand):
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        # A backup made by an older version gets this version's tables. Then a new content token:
+        # the restored one may be a token that running processes still keep pages under, pages
+        # rendered from content that is no longer there.
+        call_command("migrate", verbosity=0)
+        content_changed()
         self.stdout.write(f"已恢复 {manifest['created']} 的备份：{manifest['counts']}")
