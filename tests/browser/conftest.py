@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection
 
-from tests.conftest import ISSUE_01, ISSUE_02, seed_text
+from tests.conftest import import_seeds
 
 # Playwright's sync API keeps an event loop in this thread; Django would refuse database access.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -62,25 +60,9 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "accept_downloads": True}
 
 
-def import_seeds() -> None:
-    from issues.importer.load import import_issue
-    from issues.models import Issue
-
-    serialized = getattr(connection, "_test_serialized_contents", None)
-    if serialized and not Issue.objects.filter(year=2024, number=2).exists():
-        # After a flush: what the migrations wrote first (groups, topics), then the issues. Empty
-        # the tables again without post_migrate's content types, which would clash with these.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(serialized)
-    for name in (ISSUE_02, ISSUE_01):
-        import_issue(text=seed_text(name), publish=True)
-
-
 @pytest.fixture(scope="module", autouse=True)
-def _restore_seeds_afterwards(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        import_seeds()
+def _restore_seeds_afterwards(seeds_afterwards):
+    """Every browser module, as tests/conftest.py's ``seeds_afterwards``."""
 
 
 @pytest.fixture
