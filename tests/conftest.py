@@ -26,6 +26,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for name in (ISSUE_02, ISSUE_01):
             import_issue(text=seed_text(name), publish=True)
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            # The live server's thread leaves its connection open; PostgreSQL would refuse to
+            # drop the test database while it is.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 def import_seeds() -> None:
