@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 
 from issues.importer.files import issue_text
 from issues.importer.parse import ImportFormatError
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_FOLDER = "imports"
+# An upload not confirmed by then is an import the editor gave up on.
+UNCONFIRMED_FOR = timedelta(days=1)
 
 
 def read_upload(upload: UploadedFile) -> str:
@@ -30,13 +35,29 @@ def read_upload(upload: UploadedFile) -> str:
 
 
 def _path(token: str) -> str:
-    return f"imports/{token}.txt"
+    return f"{_FOLDER}/{token}.txt"
 
 
 def stash(text: str) -> str:
+    _forget_unconfirmed()
     token = uuid.uuid4().hex
     default_storage.save(_path(token), ContentFile(text.encode("utf-8")))
     return token
+
+
+def _forget_unconfirmed() -> None:
+    """Remove the uploads nobody confirmed within a day (each new upload sweeps: no cron job)."""
+    try:
+        _, names = default_storage.listdir(_FOLDER)
+    except FileNotFoundError:
+        return
+    oldest = timezone.now() - UNCONFIRMED_FOR
+    for name in names:
+        path = f"{_FOLDER}/{name}"
+        if _TOKEN.match(name.removesuffix(".txt")) and (
+            default_storage.get_modified_time(path) < oldest
+        ):
+            default_storage.delete(path)
 
 
 def take(token: str) -> str | None:

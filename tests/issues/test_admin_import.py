@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -76,3 +79,21 @@ def test_malformed_token_is_harmless(chief_client):
 def test_teacher_cannot_reach_the_import_page(client, teacher):
     client.force_login(teacher)
     assert client.get(reverse(URL)).status_code == 302  # to the admin login
+
+
+def test_an_upload_nobody_confirms_is_removed_by_a_later_one(chief_client, settings):
+    Issue.objects.filter(year=2024, number=1).delete()
+    response = chief_client.post(reverse(URL), {"file": _upload()})
+    forgotten = response.context["token"]
+    path = settings.MEDIA_ROOT / "imports" / f"{forgotten}.txt"
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(path, (two_days_ago, two_days_ago))
+    response = chief_client.post(reverse(URL), {"file": _upload()})
+    kept = response.context["token"]
+    assert not path.exists()
+    assert (settings.MEDIA_ROOT / "imports" / f"{kept}.txt").exists()
+    # Confirming the forgotten one now says it has to be uploaded again; nothing is written.
+    data = {"token": forgotten, "publish": "1", "replace": "0"}
+    response = chief_client.post(reverse(URL), data, follow=True)
+    assert "已过期或不存在" in response.content.decode()
+    assert not Issue.objects.filter(year=2024, number=1).exists()
