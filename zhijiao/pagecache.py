@@ -1,6 +1,6 @@
 """Whole published pages, kept for readers: anonymous visitors and logged-in teachers.
 
-Why: a page costs 15–40 ms of template rendering and most readers read the same few pages, so
+Why: a page costs 11–33 ms to render and most readers read the same few pages, so
 rendering each page once per change instead of once per request is what lets the site carry a
 school's worth of readers on two cores (bench/load.py).
 
