@@ -1,17 +1,21 @@
+import logging
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import Count
 from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import Media
-from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
 from articles.conflicts import find_conflict
 from articles.models import Article, Attachment, Topic
 from articles.topics import apply_topics_to_all
+from issues.models import Status
 from issues.publishing import PublishingAdminMixin
-from zhijiao.recover import RecoverDeletedMixin
+from zhijiao.recover import RevisionAdmin
+
+logger = logging.getLogger(__name__)
 
 # The editor offers what articles/sanitize.py keeps (nh3 cleans every save whatever the editor
 # sends): headings, emphasis, lists, quotes, tables, links, images.
@@ -77,15 +81,22 @@ class ArticleForm(forms.ModelForm):
         )
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Set by the admin (PublishingAdminMixin.get_form) from the user's publish permission.
+    may_publish = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tag_list"] = list(self.instance.tags.all())
-            self.initial["base_version"] = self.instance.version
+            # The version stored now: a revert's instance is an old version, and its own
+            # number would make the conflict check refuse the revert.
+            stored = Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            self.initial["base_version"] = stored.first() or self.instance.version
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and not self.may_publish:
+            self._refuse_moving_across_publication(cleaned)
         if self.instance.pk:
             conflict = find_conflict(self.instance.pk, base_version=cleaned.get("base_version"))
             if conflict:
@@ -94,6 +105,26 @@ class ArticleForm(forms.ModelForm):
                 self.data["base_version"] = conflict.current_version
                 raise forms.ValidationError(conflict.message)
         return cleaned
+
+    def _refuse_moving_across_publication(self, cleaned) -> None:
+        """Moving a published article into or out of a published issue puts it online or takes
+        it down: the 主编's decision, like publishing itself."""
+        stored = (
+            Article.objects.filter(pk=self.instance.pk)
+            .values("status", "issue_id", "issue__status")
+            .first()
+        )
+        target = cleaned.get("issue")
+        if not stored or target is None or target.pk == stored["issue_id"]:
+            return
+        if stored["status"] == Status.PUBLISHED and Status.PUBLISHED in (
+            stored["issue__status"],
+            target.status,
+        ):
+            raise forms.ValidationError(
+                "已发布的文章移入或移出已发布的期刊会改变读者看到的内容，需要主编操作；"
+                "可先请主编撤回该文章，再移动。"
+            )
 
     def _save_m2m(self):
         super()._save_m2m()
@@ -126,8 +157,21 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AttachmentFormSet(forms.BaseInlineFormSet):
+    storage_failed = False  # set by AttachmentInline.get_formset for the re-rendered form
+
+    def clean(self):
+        super().clean()
+        if self.storage_failed:
+            raise forms.ValidationError(
+                "附件未能保存：文件存储暂时不可写。本次修改（包括正文）均未保存，"
+                "表单中的内容仍在，请稍后再保存，或请管理员检查存储。"
+            )
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
+    formset = AttachmentFormSet
     fields = ("file", "title", "content_type", "size", "link")
     readonly_fields = ("content_type", "size", "link")
     extra = 0
@@ -137,9 +181,14 @@ class AttachmentInline(admin.TabularInline):
     def link(self, obj: Attachment) -> str:
         return obj.get_absolute_url() if obj.pk else ""
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.storage_failed = getattr(request, "attachment_storage_failed", False)
+        return formset
+
 
 @admin.register(Article)
-class ArticleAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin):
+class ArticleAdmin(PublishingAdminMixin, RevisionAdmin):
     form = ArticleForm
     inlines = [AttachmentInline]
     list_display = (
@@ -185,6 +234,20 @@ class ArticleAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin
         ),
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OSError:
+            # Storing an uploaded attachment failed; the transaction rolled the save back. The
+            # form again, with the editor's text and the reason, instead of a 500.
+            if request.method != "POST":
+                raise
+            logger.exception("article %s: an attachment could not be stored", object_id)
+            request.attachment_storage_failed = True
+            for upload in request.FILES.values():
+                upload.seek(0)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The editor's import map is an inline <script>: under the Content-Security-Policy it

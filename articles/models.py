@@ -90,7 +90,10 @@ class Article(models.Model):
         self.body = clean_html(self.body)
         update_fields = kwargs.get("update_fields")
         if self.pk is not None and (update_fields is None or "version" in update_fields):
-            self.version += 1
+            # From the stored row, not this instance: a revert saves an old version's instance,
+            # and a counter that went back would let a stale form through the conflict check.
+            stored = Article.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            self.version = max(stored or 0, self.version) + 1
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

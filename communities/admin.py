@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
 from communities.models import Community, LeadUnit, Organization, Registry
-from zhijiao.recover import RecoverDeletedMixin
+from zhijiao.recover import RevisionAdmin
 
 
 class LeadUnitInline(admin.TabularInline):
@@ -61,7 +60,7 @@ class LeadKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Community)
-class CommunityAdmin(RecoverDeletedMixin, SimpleHistoryAdmin):
+class CommunityAdmin(RevisionAdmin):
     list_display = ("number", "name", "scope", "province", "industry", "founded", "review_note")
     list_display_links = ("number", "name")
     list_filter = (
@@ -93,7 +92,7 @@ class CommunityAdmin(RecoverDeletedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(RecoverDeletedMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(RevisionAdmin):
     list_display = ("name", "kind", "province", "community_count")
     ordering = ("name",)  # Meta.ordering is dropped from the GROUP BY of the count
     list_filter = ("kind", ("province", admin.AllValuesFieldListFilter))

@@ -73,6 +73,46 @@ def _db_state(registry: Registry) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class RegistryChanges:
+    """What loading a registry would change in the public list, by community number."""
+
+    added: list[int]
+    removed: list[int]
+    changed: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def describe(self) -> str:
+        def numbers(values: list[int]) -> str:
+            shown = "、".join(str(n) for n in values[:20])
+            return shown + (f" 等 {len(values)} 个" if len(values) > 20 else "")
+
+        parts = [
+            f"{label} {len(values)} 个（编号 {numbers(values)}）"
+            for label, values in (
+                ("新增", self.added),
+                ("删除", self.removed),
+                ("修改", self.changed),
+            )
+            if values
+        ]
+        return "，".join(parts)
+
+
+def registry_changes(doc: RegistryDoc) -> RegistryChanges:
+    """Compare a parsed registry with the stored one (reads only)."""
+    registry = Registry.objects.filter(title=doc.title).first()
+    stored = _db_state(registry)["communities"] if registry else {}
+    wanted = _doc_state(doc)["communities"]
+    return RegistryChanges(
+        added=sorted(int(n) for n in wanted.keys() - stored.keys()),
+        removed=sorted(int(n) for n in stored.keys() - wanted.keys()),
+        changed=sorted(int(n) for n in wanted.keys() & stored.keys() if wanted[n] != stored[n]),
+    )
+
+
 def registry_edited_since_import(registry: Registry) -> bool:
     return fingerprint(_db_state(registry)) != registry.import_fingerprint
 

@@ -1,3 +1,5 @@
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -5,16 +7,18 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import Article
 from issues.importer import uploads
-from issues.importer.load import ImportProblem, import_issue
+from issues.importer.common import ImportRefused
+from issues.importer.load import ImportProblem, import_issue, parse_issue_file
 from issues.models import Issue, Section, Status
 from issues.numbering import renumber, renumbering_changes
 from issues.pdf.admin import export_pdf
 from issues.publishing import PublishingAdminMixin
-from zhijiao.recover import RecoverDeletedMixin
+from zhijiao.recover import RevisionAdmin
+
+logger = logging.getLogger(__name__)
 
 
 class SectionInline(admin.TabularInline):
@@ -50,7 +54,7 @@ class ArticleInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin):
+class IssueAdmin(PublishingAdminMixin, RevisionAdmin):
     list_display = (
         "label",
         "title",
@@ -159,48 +163,83 @@ class IssueAdmin(PublishingAdminMixin, RecoverDeletedMixin, SimpleHistoryAdmin):
             "opts": self.model._meta,
             "title": "导入期刊文件",
         }
+        may_publish = self.has_publish_permission(request)
         if request.method == "POST" and "token" in request.POST:
-            return self._confirm_import(request, context)
-        form = ImportForm(request.POST or None, request.FILES or None)
+            return self._confirm_import(request)
+        form = ImportForm(request.POST or None, request.FILES or None, may_publish=may_publish)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 text = uploads.read_upload(upload)
                 result = import_issue(text=text, dry_run=True)
+                self._check_import_permission(request, result.doc.year, result.doc.number)
+                token = uploads.stash(text)
             except ImportProblem as exc:
                 form.add_error("file", str(exc))
+            except OSError:
+                logger.exception("import upload: the file could not be stashed")
+                form.add_error("file", STORAGE_FAILED)
             else:
                 from issues.management.commands.import_issue import describe
 
                 context.update(
                     result=result,
                     structure=describe(result),
-                    token=uploads.stash(text),
+                    token=token,
                     filename=upload.name,
-                    publish=form.cleaned_data["publish"],
+                    publish=form.cleaned_data.get("publish", False),
                     replace=form.cleaned_data["replace"],
                 )
                 return TemplateResponse(request, "admin/issues/issue/import_confirm.html", context)
         context["form"] = form
         return TemplateResponse(request, "admin/issues/issue/import.html", context)
 
-    def _confirm_import(self, request: HttpRequest, context: dict) -> HttpResponse:
+    def _check_import_permission(self, request: HttpRequest, year: int, number: int) -> None:
+        """Creating an issue needs the right to add one, updating it the right to change it."""
+        exists = Issue.objects.filter(year=year, number=number).exists()
+        if not (
+            self.has_change_permission(request) if exists else self.has_add_permission(request)
+        ):
+            raise ImportRefused(
+                f"{year}年第{number:02d}期"
+                + (
+                    "已存在，你没有修改期刊的权限。"
+                    if exists
+                    else "尚不存在，你没有新建期刊的权限。"
+                )
+            )
+
+    def _confirm_import(self, request: HttpRequest) -> HttpResponse:
         publish = request.POST.get("publish") == "1"
-        if publish and not request.user.has_perm("issues.publish_issue"):
+        if publish and not self.has_publish_permission(request):
             raise PermissionDenied
-        text = uploads.take(request.POST["token"])
+        back = HttpResponseRedirect(reverse("admin:issues_issue_import"))
+        try:
+            text = uploads.take(request.POST["token"])
+        except OSError:
+            logger.exception("import confirm: the stashed file could not be read")
+            messages.error(request, STORAGE_FAILED)
+            return back
         if text is None:
             messages.error(request, "上传的文件已过期或不存在，请重新上传。")
-            return HttpResponseRedirect(reverse("admin:issues_issue_import"))
+            return back
         try:
+            doc, _ = parse_issue_file(text)
+            self._check_import_permission(request, doc.year, doc.number)
             result = import_issue(
-                text=text, publish=publish, replace=request.POST.get("replace") == "1"
+                text=text,
+                publish=publish,
+                replace=request.POST.get("replace") == "1",
+                registry_now=request.POST.get("registry_now") == "1",
             )
         except ImportProblem as exc:
             messages.error(request, str(exc))
-            return HttpResponseRedirect(reverse("admin:issues_issue_import"))
+            return back
         messages.success(request, result.summary())
         return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[result.issue.pk]))
+
+
+STORAGE_FAILED = "文件存储暂时不可写（或不可读），未导入任何内容；请稍后重试，或请管理员检查存储。"
 
 
 class ImportForm(forms.Form):
@@ -219,9 +258,14 @@ class ImportForm(forms.Form):
         help_text="该期导入后若被编辑过，勾选此项才会用文件内容替换。",
     )
 
+    def __init__(self, *args, may_publish: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_publish:
+            del self.fields["publish"]  # offered only to those who may publish (主编)
+
 
 @admin.register(Section)
-class SectionAdmin(RecoverDeletedMixin, SimpleHistoryAdmin):
+class SectionAdmin(RevisionAdmin):
     list_display = ("__str__", "number", "title", "issue", "parent", "position")
     list_filter = ("issue", "title")
     list_select_related = ("issue", "parent__issue")

@@ -38,8 +38,19 @@ def set_status(*, objects: QuerySet, status: str) -> int:
     return changed
 
 
+def _current(obj):
+    """The item's row as stored now (a history revert hands the admin an old version)."""
+    if obj is None or obj.pk is None:
+        return None
+    return type(obj)._default_manager.filter(pk=obj.pk).only("status", "published_at").first()
+
+
 class PublishingAdminMixin:
-    """Status choices, read-only fields and actions that follow the user's publish permission."""
+    """Status choices, read-only fields and actions that follow the user's publish permission.
+
+    Without it, no path through the admin changes whether the public sees an item: the change
+    form, a history revert, delete and restore keep the status and publication time as they are.
+    """
 
     actions = ["submit_for_review", "publish", "unpublish"]
 
@@ -58,6 +69,37 @@ class PublishingAdminMixin:
             # An editor can neither unpublish nor schedule: both belong to the 主编.
             fields += ["published_at"] + (["status"] if published else [])
         return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        may_publish = self.has_publish_permission(request)
+        if obj is not None and not may_publish and getattr(request, "reverting_to_history", False):
+            # A revert hands over an old version: its text, but the status as it is now, so
+            # that the form, its read-only fields and the save all start from the present.
+            current = _current(obj)
+            if current is not None:
+                obj.status, obj.published_at = current.status, current.published_at
+        form = super().get_form(request, obj, **kwargs)
+        form.may_publish = may_publish
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change and not self.has_publish_permission(request):
+            current = _current(obj)
+            if current and Status.PUBLISHED in (current.status, obj.status):
+                obj.status, obj.published_at = current.status, current.published_at
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting what the public reads takes it offline: that is the 主编's to do.
+        published = obj is not None and obj.status == Status.PUBLISHED
+        if published and not self.has_publish_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def prepare_restored(self, request, instance) -> None:
+        if not self.has_publish_permission(request) and instance.status == Status.PUBLISHED:
+            instance.status = Status.DRAFT
+        super().prepare_restored(request, instance)
 
     @admin.action(description="提交审核", permissions=["change"])
     def submit_for_review(self, request, queryset):

@@ -1,4 +1,9 @@
-"""The editorial roles and what each may do; the data migration and the tests both read this."""
+"""The editorial roles and what each may do; the data migration and the tests both read this.
+
+编辑 write: they create and edit drafts (issues included), submit them for review, and delete
+what is not published. 主编 decide what the public sees: publish, unpublish, delete published
+items (the admin checks the status, issues/publishing.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ EDITOR = "编辑"
 CHIEF_EDITOR = "主编"
 
 _CONTENT = [
-    ("issues", "issue", ("view", "change")),
+    ("issues", "issue", ("view", "add", "change")),
     ("issues", "section", ("view", "add", "change", "delete")),
     ("articles", "article", ("view", "add", "change", "delete")),
     ("articles", "attachment", ("view", "add", "change", "delete")),
@@ -23,7 +28,6 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 }
 ROLE_PERMISSIONS[CHIEF_EDITOR] = [
     *ROLE_PERMISSIONS[EDITOR],
-    ("issues", "add_issue"),
     ("issues", "delete_issue"),
     ("issues", "publish_issue"),
     ("articles", "publish_article"),
@@ -34,9 +38,9 @@ ROLE_PERMISSIONS[CHIEF_EDITOR] = [
 
 
 def sync_role_permissions(apps, schema_editor) -> None:
-    """Give each role the permissions listed above that exist by now (a migration step).
+    """Give each role exactly the permissions listed above that exist by now (a migration step).
 
-    Run again by a later migration whenever the list grows, so the groups follow new models.
+    Run again by a later migration whenever the list changes, so the groups follow it.
     """
     from django.contrib.auth.management import create_permissions
 
@@ -49,7 +53,9 @@ def sync_role_permissions(apps, schema_editor) -> None:
     Permission = apps.get_model("auth", "Permission")
     for name, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
+        wanted = Permission.objects.none()
         for app_label, codename in perms:
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            wanted |= Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
             )
+        group.permissions.set(wanted)

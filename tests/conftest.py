@@ -155,7 +155,8 @@ def admin_form_data(client, url: str) -> dict:
         elif isinstance(value, (list, tuple)):
             value = [getattr(v, "pk", v) for v in value]
         data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
+    # The history form (a revert) has no inlines.
+    for inline in response.context.get("inline_admin_formsets") or []:
         formset = inline.formset
         management = formset.management_form
         for name in management.fields:

@@ -16,7 +16,7 @@ from django.db import transaction
 from articles.models import Article
 from articles.sanitize import clean_html
 from articles.search.indexing import batch
-from communities.load import RegistryResult, load_registry
+from communities.load import RegistryChanges, RegistryResult, load_registry, registry_changes
 from communities.registry import RegistryDoc, RegistryError, parse_registry
 from issues.importer.common import ImportRefused, fingerprint
 from issues.importer.parse import ArticleDoc, ImportFormatError, IssueDoc, SectionDoc, parse_issue
@@ -33,7 +33,16 @@ class ImportResult:
     issue: Issue | None = None
     action: str = "dry-run"  # created | updated | unchanged | dry-run
     registry: RegistryResult | None = None
+    # What the appendix changes in the public registry (which is public whatever the issue is).
+    registry_changes: RegistryChanges | None = None
+    # Whether the issue is public after the import (published now, or already).
+    lands_published: bool = False
     messages: list[str] = field(default_factory=list)
+
+    @property
+    def registry_goes_public_before_the_issue(self) -> bool:
+        """A draft import whose appendix changes the registry that teachers read now."""
+        return bool(self.registry_changes) and not self.lands_published
 
     def summary(self) -> str:
         doc = self.doc
@@ -65,13 +74,34 @@ def parse_issue_file(text: str) -> tuple[IssueDoc, RegistryDoc | None]:
 
 
 def import_issue(
-    *, text: str, publish: bool = False, replace: bool = False, dry_run: bool = False
+    *,
+    text: str,
+    publish: bool = False,
+    replace: bool = False,
+    dry_run: bool = False,
+    registry_now: bool = False,
 ) -> ImportResult:
-    """Import one issue file's text. Raises one of ``ImportProblem`` and then writes nothing."""
+    """Import one issue file's text. Raises one of ``ImportProblem`` and then writes nothing.
+
+    The registry has no draft state: an appendix that changes it changes what teachers read at
+    once. A draft import that would do so is refused unless ``registry_now`` says the editor saw
+    the list of changes (the dry run's ``registry_changes``) and wants them public now.
+    """
     doc, registry_doc = parse_issue_file(text)
     result = ImportResult(doc=doc, registry_doc=registry_doc)
+    if registry_doc is not None:
+        result.registry_changes = registry_changes(registry_doc)
+    existing = Issue.objects.filter(year=doc.year, number=doc.number).only("status").first()
+    result.lands_published = publish or bool(existing and existing.status == Status.PUBLISHED)
     if dry_run:
         return result
+    if result.registry_goes_public_before_the_issue and not registry_now:
+        raise ImportRefused(
+            "此期将导入为草稿，但附录会立即改变公开的共同体名录："
+            f"{result.registry_changes.describe()}。"
+            "确认这些变更现在就公开，请勾选“附录变更立即公开”（命令行加 --registry-now），"
+            "或以已发布状态导入。"
+        )
     # batch(): the search index is brought up to date once, at the end, not after every row.
     with transaction.atomic(), batch():
         # The content token before the rows the loaders lock: see zhijiao/pagecache.py.

@@ -14,8 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只显示解析结果，不写入")
         parser.add_argument("--replace", action="store_true", help="覆盖导入后被编辑过的内容")
         parser.add_argument("--publish", action="store_true", help="导入为已发布（印刷过的期刊）")
+        parser.add_argument(
+            "--registry-now",
+            action="store_true",
+            help="草稿导入时，附录对共同体名录的变更立即公开（名录没有草稿状态）",
+        )
 
     def handle(self, *args, path: Path, dry_run: bool, replace: bool, publish: bool, **options):
+        registry_now = options["registry_now"]
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -26,6 +32,7 @@ class Command(BaseCommand):
                 publish=publish,
                 replace=replace,
                 dry_run=dry_run,
+                registry_now=registry_now,
             )
         except ImportProblem as exc:
             raise CommandError(f"{path.name}: {exc}") from None
@@ -53,4 +60,10 @@ def describe(result) -> str:
             lines.append(f"{indent}    {article.number} {label}{article.title}{pages}")
     if result.registry_doc:
         lines.append(f"附录：{result.registry_doc.title}，{len(result.registry_doc.entries)} 条")
+        changes = result.registry_changes
+        if changes:
+            public = "（名录没有草稿状态：导入即公开）" if not result.lands_published else ""
+            lines.append(f"附录对公开名录的变更{public}：{changes.describe()}")
+        elif changes is not None:
+            lines.append("附录与现有名录相同，名录不变。")
     return "\n".join(lines)
