@@ -21,13 +21,26 @@ WORKDIR /app
 COPY --chown=zhijiao:zhijiao . .
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=zhijiao.settings \
     MEDIA_ROOT=/data/media ZHIJIAO_VAR_DIR=/data
-# collectstatic needs settings but no secret or database of the real site.
-RUN SECRET_KEY=collectstatic-only-build-time-key-000000000 DATABASE_URL=sqlite:////tmp/build.db \
+# collectstatic needs settings but no secret or database of the real site (the key only has to
+# pass the settings' rule: 50+ characters, 5+ different ones).
+RUN SECRET_KEY=collectstatic-only-build-time-key-not-a-secret-0123456789 \
+    DATABASE_URL=sqlite:////tmp/build.db \
     python manage.py collectstatic --noinput -v 0 \
- && mkdir -p /data/media && chown -R zhijiao:zhijiao /data
+ && mkdir -p /data/media /run/zhijiao && chown -R zhijiao:zhijiao /data /run/zhijiao
 USER zhijiao
+# Where gunicorn listens. Loopback by default: only a proxy in the same network namespace reaches
+# it. unix:/run/zhijiao/gunicorn.sock for a socket shared with the proxy (a volume on
+# /run/zhijiao); 0.0.0.0:8000 when the proxy is another container, and then
+# ZHIJIAO_TRUSTED_PROXIES must name the proxy's address (README, 部署 · Deployment).
+ENV ZHIJIAO_BIND=127.0.0.1:8000
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD curl -fsS -H "Host: localhost" http://127.0.0.1:8000/healthz || exit 1
-CMD ["gunicorn", "zhijiao.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-"]
+# Asks /healthz where gunicorn listens (a wildcard address is asked on loopback).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD \
+  bind="$ZHIJIAO_BIND"; \
+  case "$bind" in \
+    unix:*) curl -fsS --unix-socket "${bind#unix:}" -H "Host: localhost" http://localhost/healthz ;; \
+    *) host="${bind%:*}"; port="${bind##*:}"; \
+       case "$host" in ""|0.0.0.0|"*") host=127.0.0.1 ;; "[::]") host="[::1]" ;; esac; \
+       curl -fsS -H "Host: localhost" "http://$host:$port/healthz" ;; \
+  esac || exit 1
+CMD ["sh", "-c", "exec gunicorn zhijiao.wsgi:application --bind \"$ZHIJIAO_BIND\" --workers 3 --access-logfile -"]

@@ -1,7 +1,9 @@
 """A pytest plugin loaded before Django reads its settings (see ``addopts`` in pyproject.toml).
 
 The settings refuse to start without a real SECRET_KEY when DEBUG is off; tests run with DEBUG
-off, as production does, so they get a throwaway key here.
+off, as production does, so they get a throwaway key here: 50 characters, 9 different ones, which
+is what the settings (and check --deploy's security.W009) ask at the least
+(tests/zhijiao/test_project.py checks it).
 """
 
 import os

@@ -4,6 +4,13 @@ visitors from the campus network (``ZHIJIAO_ALLOWED_NETWORKS``).
 The newsletter is 内部资料. One middleware guards every page and the API, so a new view cannot
 forget it. Left open: the health check (load balancers), static files (the login page needs its
 stylesheet), the login page itself, and the admin, which has its own login and staff check.
+
+The client's address is read in one place, ``client_address``, by the network check and by
+django-axes' login lockout alike. Behind the reverse proxy (``ZHIJIAO_BEHIND_PROXY``) the
+forwarded headers are believed only from a peer in ``ZHIJIAO_TRUSTED_PROXIES``: anyone who reaches
+gunicorn directly can write ``X-Forwarded-For: 10.1.2.3``. ``ProxyHeadersMiddleware`` drops them
+from every other peer before Django or anything else reads them (Django's
+``SECURE_PROXY_SSL_HEADER`` would believe any ``X-Forwarded-Proto``).
 """
 
 from __future__ import annotations
@@ -19,10 +26,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @lru_cache(maxsize=8)
-def parse_networks(values: tuple[str, ...]) -> tuple[Network, ...]:
+def parse_networks(
+    values: tuple[str, ...], setting: str = "ZHIJIAO_ALLOWED_NETWORKS"
+) -> tuple[Network, ...]:
     """The CIDR list as networks; a value that is not one stops the site at start-up."""
     networks = []
     for value in values:
@@ -30,7 +40,7 @@ def parse_networks(values: tuple[str, ...]) -> tuple[Network, ...]:
             networks.append(ipaddress.ip_network(value.strip(), strict=False))
         except ValueError:
             raise ImproperlyConfigured(
-                f"ZHIJIAO_ALLOWED_NETWORKS: {value!r} is not a network such as 10.0.0.0/8"
+                f"{setting}: {value!r} is not a network such as 10.0.0.0/8"
             ) from None
     return tuple(networks)
 
@@ -39,25 +49,88 @@ def _allowed_networks() -> tuple[Network, ...]:
     return parse_networks(tuple(settings.ZHIJIAO_ALLOWED_NETWORKS))
 
 
+def _trusted_proxies() -> tuple[Network, ...]:
+    return parse_networks(tuple(settings.ZHIJIAO_TRUSTED_PROXIES), "ZHIJIAO_TRUSTED_PROXIES")
+
+
+def parse_address(text: str) -> Address | None:
+    """One address as a proxy writes it (``203.0.113.9``, ``203.0.113.9:4711``, ``2001:db8::9``,
+    ``[2001:db8::9]:443``), IPv4-mapped IPv6 as IPv4; None for anything else (a zone such as
+    ``fe80::1%eth0`` too: it means nothing beyond one host, and PostgreSQL's inet refuses it)."""
+    text, port = text.strip(), None
+    if "%" in text:
+        return None
+    if text.startswith("["):  # [IPv6] or [IPv6]:port
+        text, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:] if rest else None
+    elif text.count(":") == 1:  # IPv4:port
+        text, _, port = text.partition(":")
+    if port is not None and not (
+        port.isascii() and port.isdigit() and len(port) <= 5 and int(port) < 65536
+    ):
+        return None
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _in(address: Address, networks: tuple[Network, ...]) -> bool:
+    return any(address in network for network in networks)
+
+
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the peer that sent this request is our reverse proxy. An empty REMOTE_ADDR is
+    gunicorn on a Unix socket: only who may open the socket file reaches it."""
+    if not settings.ZHIJIAO_BEHIND_PROXY:
+        return False
+    peer = request.META.get("REMOTE_ADDR", "")
+    if peer == "":
+        return True
+    address = parse_address(peer.partition("%")[0])
+    return address is not None and _in(address, _trusted_proxies())
+
+
+# The client when no address is known (gunicorn on a Unix socket and no X-Forwarded-For; a
+# REMOTE_ADDR that is no address): still an address, because django-axes ignores an empty one (its
+# lookup becomes ``ip_address = NULL``) and would never count those failures.
+UNKNOWN = "0.0.0.0"
+
+
 def client_address(request: HttpRequest) -> str:
-    """The visitor's address. Behind the reverse proxy (the settings then trust its
-    X-Forwarded-Proto, see ZHIJIAO_BEHIND_PROXY) REMOTE_ADDR is the proxy's own, and the last
-    X-Forwarded-For entry is the one the proxy appended; earlier entries are the client's word."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's address, for the network check and for django-axes (AXES_CLIENT_IP_CALLABLE).
+
+    REMOTE_ADDR, unless that is a trusted proxy. Then each proxy has appended the address it was
+    talking to, so X-Forwarded-For is read from the right: the first address that is not itself a
+    trusted proxy is the client; everything to its left is the client's own word. An entry that
+    is not an address ends the walk at the last hop that could be checked, never beyond it."""
+    # The server writes REMOTE_ADDR: a link-local peer keeps its zone (fe80::1%eth0) there.
+    client = parse_address(request.META.get("REMOTE_ADDR", "").partition("%")[0])
+    if from_trusted_proxy(request):
+        trusted = _trusted_proxies()
+        for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            if not entry.strip():
+                continue  # an empty list element (RFC 9110 §5.6.1) says nothing
+            address = parse_address(entry)
+            if address is None:
+                break
+            client = address
+            if not _in(address, trusted):
+                break
+    return str(client) if client is not None else UNKNOWN
 
 
 def from_allowed_network(request: HttpRequest) -> bool:
     networks = _allowed_networks()
     if not networks:
         return False
-    try:
-        address = ipaddress.ip_address(client_address(request))
-    except ValueError:
-        return False
-    return any(address in network for network in networks)
+    address = parse_address(client_address(request))
+    return address is not None and str(address) != UNKNOWN and _in(address, networks)
 
 
 def _open_paths() -> Iterable[str]:
@@ -67,6 +140,33 @@ def _open_paths() -> Iterable[str]:
         reverse("login"),
         reverse("admin:index"),
     )
+
+
+# What a proxy tells about the request; believed only from a trusted proxy.
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_FORWARDED",
+    "HTTP_X_REAL_IP",
+)
+
+
+class ProxyHeadersMiddleware:
+    """First in MIDDLEWARE: the forwarded headers of a peer that is not a trusted proxy are
+    removed, so that Django's SECURE_PROXY_SSL_HEADER (is_secure, the HTTPS redirect, CSRF) and
+    any library that reads them see only what the proxy wrote."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        _trusted_proxies()  # a bad proxy list fails when the site starts, not on a request
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not from_trusted_proxy(request):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
 
 
 # The JSON API answers a refusal in JSON; a browser gets the login page.

@@ -1,7 +1,12 @@
 """Consistent backups: the database (SQLite's online backup, or pg_dump) plus the media files.
 
 One archive a backup, named for the moment it was made: ``zhijiao-20261123-201500.tar.gz`` holding
-``manifest.json``, ``database.sqlite3`` or ``database.pgdump``, and ``media/``.
+``manifest.json``, ``database.sqlite3`` or ``database.pgdump``, and ``media/`` (every file of
+Django's default storage).
+
+An archive holds password hashes and sessions: it is created 0600, from its first byte, in a
+folder that is made (or tightened to) 0700. A restore puts the media back exactly: files the
+archive does not hold are deleted from the storage, the others written as they were.
 """
 
 from __future__ import annotations
@@ -14,16 +19,21 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connections
 from django.utils import timezone
 
 SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
 MANIFEST = "manifest.json"
+MEDIA = "media"
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
 
 
 class BackupError(Exception):
@@ -50,11 +60,55 @@ def _pg_args(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def create_backup(*, directory: Path, using: str = "default") -> Path:
-    """Write a dated archive into ``directory`` and return its path."""
+def storage_files(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file name in ``storage`` (under ``folder``), depth first."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a media folder nothing has been stored in yet
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for name in sorted(folders):
+        yield from storage_files(storage, f"{folder}/{name}" if folder else name)
+
+
+def _private_folder(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    # mkdir's mode passes through the umask, and an existing folder keeps its own: set it.
+    directory.chmod(PRIVATE_FOLDER)
+
+
+def _private_file(path: Path):
+    """``path`` opened for writing, created 0600 by the open itself: at no moment may another
+    user read it (a chmod afterwards would leave a window)."""
+    path.unlink(missing_ok=True)  # a leftover of a crash: O_EXCL below creates a new file
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)  # exactly 0600 whatever the umask took away
+    return os.fdopen(fd, "wb")
+
+
+def _add_media(tar: tarfile.TarFile, storage: Storage) -> None:
+    folder = tarfile.TarInfo(MEDIA)
+    folder.type, folder.mode = tarfile.DIRTYPE, 0o755
+    tar.addfile(folder)  # there even when empty: "no media" is then what the backup says
+    for name in storage_files(storage):
+        with storage.open(name, "rb") as content:
+            info = tarfile.TarInfo(f"{MEDIA}/{name}")
+            info.size = storage.size(name)
+            info.mtime = int(storage.get_modified_time(name).timestamp())
+            info.mode = 0o644
+            tar.addfile(info, content)
+
+
+def create_backup(
+    *, directory: Path, using: str = "default", storage: Storage | None = None
+) -> Path:
+    """Write a dated archive into ``directory`` and return its path. ``storage``: where the
+    media are (Django's default storage unless told)."""
     connection = connections[using]
     db = connection.settings_dict
-    directory.mkdir(parents=True, exist_ok=True)
+    storage = default_storage if storage is None else storage
+    _private_folder(directory)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     archive = directory / f"zhijiao-{stamp}.tar.gz"
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,15 +142,17 @@ def create_backup(*, directory: Path, using: str = "default") -> Path:
             "counts": _counts(using),
         }
         partial = archive.with_suffix(".partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-            tar.add(dump, arcname=dump.name)
-            media = Path(settings.MEDIA_ROOT)
-            if media.is_dir():
-                tar.add(media, arcname="media")
+        try:
+            with _private_file(partial) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+                tar.add(dump, arcname=dump.name)
+                _add_media(tar, storage)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.rename(archive)  # never leave a half-written file under the final name
     return archive
 
@@ -134,9 +190,10 @@ def check_backup(archive: Path, *, vendor: str) -> dict[str, Any]:
 
 
 def restore_backup(
-    *, archive: Path, database: dict[str, Any], vendor: str, media_root: Path | None
+    *, archive: Path, database: dict[str, Any], vendor: str, storage: Storage | None
 ) -> dict[str, Any]:
-    """Replace the database described by ``database`` (a settings dict) with the backup's."""
+    """Replace the database described by ``database`` (a settings dict) with the backup's, and
+    the files of ``storage`` (unless None) with the backup's media."""
     manifest = check_backup(archive, vendor=vendor)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
         tar.extractall(tmp, filter="data")
@@ -166,7 +223,39 @@ def restore_backup(
             )
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
-        media = Path(tmp) / "media"
-        if media_root is not None and media.is_dir():
-            shutil.copytree(media, media_root, dirs_exist_ok=True)
+        if storage is not None:
+            restore_media(folder=Path(tmp) / MEDIA, storage=storage)
     return manifest
+
+
+def restore_media(*, folder: Path, storage: Storage) -> None:
+    """Make ``storage`` hold exactly the files under ``folder`` (none if it is missing: the
+    backup had no media)."""
+    wanted = (
+        {path.relative_to(folder).as_posix(): path for path in folder.rglob("*") if path.is_file()}
+        if folder.is_dir()
+        else {}
+    )
+    for name in list(storage_files(storage)):
+        if name in wanted and _same_content(storage, name, wanted[name]):
+            del wanted[name]  # already as in the backup
+        else:
+            # Changed ones go too: save() never overwrites, it would pick another name.
+            storage.delete(name)
+    for name, path in sorted(wanted.items()):
+        with path.open("rb") as content:
+            saved = storage.save(name, File(content, name=name))
+        if saved != name:
+            raise BackupError(f"media: {name} was stored as {saved}")
+
+
+def _same_content(storage: Storage, name: str, path: Path) -> bool:
+    if storage.size(name) != path.stat().st_size:
+        return False
+    with storage.open(name, "rb") as stored, path.open("rb") as wanted:
+        while True:
+            a, b = stored.read(1 << 16), wanted.read(1 << 16)
+            if a != b:
+                return False
+            if not a:
+                return True

@@ -6,6 +6,7 @@ and not as odd behaviour later (the habit of healthchecks' ``hc/settings.py``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,3 +46,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str] | None = None) -> list[str]:
+    """A comma-separated CIDR list (a bare address is a network of one), each value checked and
+    written out in full: ``10.0.0.0/8, ::1`` → ``["10.0.0.0/8", "::1/128"]``."""
+    networks = []
+    for value in env_list(name, default):
+        try:
+            networks.append(str(ipaddress.ip_network(value, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not a network or address such as 10.0.0.0/8 or 10.0.0.5"
+            ) from None
+    return networks

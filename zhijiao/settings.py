@@ -14,9 +14,14 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
-from zhijiao.env import env_bool, env_int, env_list, env_str
+from zhijiao.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZHIJIAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -25,10 +30,21 @@ DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET = "django-insecure-development-only-key"
 SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 32):
+# Production asks of the key exactly what `check --deploy` does (security.W009: Django's own
+# constants), so a key the site starts with never draws that warning.
+if not DEBUG and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+):
     raise ImproperlyConfigured(
-        "SECRET_KEY 未设置或过短：生产环境需要至少 32 个字符的随机密钥 "
-        "(set SECRET_KEY to a random string of 32+ characters, or DEBUG=1 for development)"
+        "SECRET_KEY 未设置、过短或不够随机：生产环境（DEBUG=0）需要至少 "
+        f"{SECRET_KEY_MIN_LENGTH} 个字符、其中至少 {SECRET_KEY_MIN_UNIQUE_CHARACTERS} "
+        "个不同字符的随机密钥，且不以 "
+        f"{SECRET_KEY_INSECURE_PREFIX} 开头 (set SECRET_KEY to a random string of "
+        f"{SECRET_KEY_MIN_LENGTH}+ characters with {SECRET_KEY_MIN_UNIQUE_CHARACTERS}+ different "
+        "ones, e.g. the output of python -c 'import secrets; print(secrets.token_urlsafe(50))', "
+        "or DEBUG=1 for development)"
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -57,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: drops X-Forwarded-* unless the reverse proxy sent them, before anything reads them.
+    "zhijiao.access.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,7 +196,16 @@ LOGIN_URL = "admin:login"
 # e.g. "10.0.0.0/8,192.168.0.0/16": the campus network) every public page and the API need a login
 # (zhijiao/access.py), except for visitors from the listed networks.
 ZHIJIAO_REQUIRE_LOGIN = env_bool("ZHIJIAO_REQUIRE_LOGIN", False)
-ZHIJIAO_ALLOWED_NETWORKS = env_list("ZHIJIAO_ALLOWED_NETWORKS")
+ZHIJIAO_ALLOWED_NETWORKS = env_networks("ZHIJIAO_ALLOWED_NETWORKS")
+
+# Behind the reverse proxy (ZHIJIAO_BEHIND_PROXY=1) its X-Forwarded-For and X-Forwarded-Proto are
+# believed, but only from the peers listed here (CIDR; the proxy on the same host by default):
+# whoever else reaches gunicorn could write them too. zhijiao/access.py reads them.
+ZHIJIAO_BEHIND_PROXY = env_bool("ZHIJIAO_BEHIND_PROXY", False)
+ZHIJIAO_TRUSTED_PROXIES = env_networks("ZHIJIAO_TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
+# Django believes this header from anyone; zhijiao.access.ProxyHeadersMiddleware removes it first
+# unless a trusted proxy sent it (and the proxy must set it, not pass on the client's).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if ZHIJIAO_BEHIND_PROXY else None
 
 # Published pages are kept for readers who are not staff (zhijiao/pagecache.py) at most this many
 # seconds; a change to content retires them at once whatever this says. 0 turns the cache off.
@@ -235,9 +262,6 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     # The container's health check asks over plain HTTP on loopback.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_PROXY_SSL_HEADER = (
-        ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZHIJIAO_BEHIND_PROXY", False) else None
-    )
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -288,5 +312,6 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(hours=env_int("AXES_COOLOFF_HOURS", 1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The same client address as the access middleware: behind the proxy, its X-Forwarded-For entry.
+# The same client address as the access middleware: behind a trusted proxy, the right-most
+# X-Forwarded-For entry that is not one of ZHIJIAO_TRUSTED_PROXIES; otherwise REMOTE_ADDR.
 AXES_CLIENT_IP_CALLABLE = "zhijiao.access.client_address"

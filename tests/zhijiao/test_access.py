@@ -91,6 +91,8 @@ def test_campus_network_reads_without_login(client):
 @override_settings(
     ZHIJIAO_REQUIRE_LOGIN=True,
     ZHIJIAO_ALLOWED_NETWORKS=["10.0.0.0/8"],
+    ZHIJIAO_BEHIND_PROXY=True,
+    ZHIJIAO_TRUSTED_PROXIES=["10.0.0.1"],
     SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
 )
 def test_behind_the_proxy_the_forwarded_address_counts(client):
@@ -100,6 +102,9 @@ def test_behind_the_proxy_the_forwarded_address_counts(client):
     assert outside.status_code == 302
     inside = client.get(home, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.2.3.4")
     assert inside.status_code == 200
+    # Only the listed proxy is believed (tests/zhijiao/test_proxy.py: the whole trust boundary).
+    direct = client.get(home, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="10.2.3.4")
+    assert direct.status_code == 302
 
 
 def test_a_bad_network_fails_loudly():

@@ -57,6 +57,23 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "System check identified no issues" in output, output
 
 
+def test_check_deploy_is_clean_with_the_shortest_key_the_site_accepts():
+    # 50 characters, 5 different ones: exactly what security.W009 asks, and what settings ask.
+    result = _check_deploy(SECRET_KEY="abcde" * 10)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "security.W009" not in output
+
+
+def test_a_key_check_deploy_would_warn_about_stops_the_site():
+    """A random 40-character key passed the old 32-character rule and drew security.W009."""
+    result = _check_deploy(SECRET_KEY=secrets.token_urlsafe(30))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "security.W009" not in output  # refused before any check runs, with our message
+    assert "ImproperlyConfigured" in output and "SECRET_KEY" in output and "50" in output
+
+
 def test_check_deploy_warns_without_hsts_and_redirect():
     """HSTS and the HTTPS redirect are off unless production turns them on (a site first reached
     over plain HTTP must not be pinned to HTTPS by accident); check --deploy says so."""

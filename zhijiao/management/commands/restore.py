@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 archive=archive,
                 database=connection.settings_dict,
                 vendor=connection.vendor,
-                media_root=Path(settings.MEDIA_ROOT),
+                storage=default_storage,
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from None
