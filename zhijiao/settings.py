@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "communities",
     "issues",
     "articles",
+    "sources",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,8 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
 
 # The largest issue file an editor may upload for import (bytes); the seeds are under 0.5 MB.
 ZHIJIAO_IMPORT_MAX_BYTES = env_int("ZHIJIAO_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Source documents for the 素材库 (newsletters arrive as PDFs with pictures, so larger).
+ZHIJIAO_SOURCE_MAX_BYTES = env_int("ZHIJIAO_SOURCE_MAX_BYTES", 20 * 1024 * 1024)
 # The largest image or document an editor may attach to an article (bytes).
 ZHIJIAO_UPLOAD_MAX_BYTES = env_int("ZHIJIAO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Where `make run` and the tests find the seed issues.
@@ -225,7 +228,8 @@ CACHES = {
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Empty query parameters documented as "no filter", numbers as bounded integers.
+    "DEFAULT_SCHEMA_CLASS": "zhijiao.api_common.ApiSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
