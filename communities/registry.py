@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 __all__ = [
     "FLAG_DANGLING_SEPARATOR",
@@ -66,15 +66,41 @@ FLAG_NOTES: dict[str, str] = {
 }
 
 YEAR_MIN, YEAR_MAX = 1949, 2100
+_LINE_BREAKS = dict.fromkeys(map(ord, "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), " ")
+
+#: "app.Model.field" → max_length of each bounded column the registry loader writes (checked
+#: against the models by tests/issues/test_importer.py), so that a name too long is refused
+#: here, with its line, and not by PostgreSQL at the confirm.
+MAX_LENGTH: dict[str, int] = {
+    "communities.Registry.title": 200,
+    "communities.Registry.source": 200,
+    "communities.Community.name": 200,
+    "communities.Community.review_note": 200,
+    "communities.Organization.name": 200,
+}
+#: A printed lead-unit list (TextField) is under 100 characters; splitting it tries each 和/与/
+#: space in it, so a list past this is refused rather than split.
+LEAD_UNITS_TEXT_MAX = 1000
 
 
 class RegistryError(ValueError):
     """The appendix text cannot be read; ``line`` is the 1-based line in the whole file."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
-        self.message = message
+        self.message = message.translate(_LINE_BREAKS)  # it quotes the file: kept on one line
         self.line = line
-        super().__init__(f"第 {line} 行：{message}" if line is not None else message)
+        super().__init__(f"第 {line} 行：{self.message}" if line is not None else self.message)
+
+
+def _check_length(text: str, column: str, what: str, line: int | None) -> str:
+    """``text`` if it fits ``column``; else a :class:`RegistryError` naming ``line``."""
+    limit = MAX_LENGTH[column]
+    if len(text) > limit:
+        preview = text[:20]
+        raise RegistryError(
+            f"{what}太长（{len(text)} 个字，最多 {limit} 个字）：“{preview}…”", line
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -103,11 +129,14 @@ class RegistryDoc:
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018\u2019\u201c\u201d"
 _HAS_CJK = re.compile(rf"[{_CJK}]")
 # Whitespace with a CJK character (or full-width punctuation) on at least one side is a typesetting
-# artefact: "2023 年 11 月", "全国 AI 设计", "洛阳 LYC 轴承有限公司".
-_SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+# artefact: "2023 年 11 月", "全国 AI 设计", "洛阳 LYC 轴承有限公司". Each run of whitespace is
+# looked at once (_fold_run): the pattern once used, ``(?<=[CJK])\s+|\s+(?=[CJK])``, retried
+# the whole run from each of its positions, quadratic in its length.
+_WHITESPACE_RUN = re.compile(r"\s+")
 _BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]")
 # "（下称“广外艺”）": the article's own abbreviation, not part of the organisation's name.
-_ALIAS_NOTE = re.compile(r"\s*[（(]\s*(?:以下简称|下称|简称)[^（）()]*[）)]")
+# (?<!\s): a match starts where a run of spaces does, not again at each of its positions.
+_ALIAS_NOTE = re.compile(r"(?<!\s)\s*[（(]\s*(?:以下简称|下称|简称)[^（）()]*[）)]")
 # Full-width Latin letters and digits (ＴＣＬ, ５Ｇ) fold to ASCII; full-width punctuation stays.
 _FULLWIDTH_ALNUM = {
     **{cp: cp - 0xFEE0 for cp in range(ord("０"), ord("９") + 1)},
@@ -123,9 +152,33 @@ def _strip_markdown(text: str) -> str:
     return text.replace("**", "").replace("__", "")
 
 
+def _fold_run(run: str, before: str, after: str) -> str:
+    r"""What ``(?<=[CJK])\s+|\s+(?=[CJK])`` substituted by "" leaves of a whitespace ``run``
+    between ``before`` and ``after``, in one pass. Nothing when a neighbour is CJK; else
+    the ideographic spaces (U+3000: whitespace and CJK both) remove what touches them."""
+    if _HAS_CJK.match(before) or _HAS_CJK.match(after):
+        return ""
+    last_ideographic = run.rfind("\u3000")
+    kept: list[str] = []
+    index = 0
+    while index < len(run):
+        if index and run[index - 1] == "\u3000":
+            break  # the rest of the run follows an ideographic space
+        if last_ideographic > index:
+            index = last_ideographic  # up to the last one before it goes
+        else:
+            kept.append(run[index])
+            index += 1
+    return "".join(kept)
+
+
 def _fold_spaces(text: str) -> str:
-    text = _SPACE_NEXT_TO_CJK.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
+    def fold(match: re.Match[str]) -> str:
+        start, end = match.span()
+        kept = _fold_run(match.group(), text[start - 1 : start], text[end : end + 1])
+        return " " if kept else ""
+
+    return _WHITESPACE_RUN.sub(fold, text).strip()
 
 
 def _fix_brackets(text: str) -> str:
@@ -240,17 +293,22 @@ _OPEN, _CLOSE = "（(“‘《", "）)”’》"
 _CONNECTOR = re.compile(r"以及|联合(?!会|国)|和|与|及|\s+")
 _LEADING_CONNECTOR = re.compile(r"^(?:以及|和|与|及|并)\s*")
 # Role words after a name: "X牵头，Y、Z", "X牵头、Y", "现代职业教育研究院指导、…", "…等".
-_ROLE_SUFFIX = re.compile(r"\s*(?:共同牵头|联合牵头|牵头|指导|等)$")
+_ROLE_SUFFIX = re.compile(r"(?<!\s)\s*(?:共同牵头|联合牵头|牵头|指导|等)$")
 
 
 def _core(name: str) -> str:
-    """The name without trailing bracketed qualifiers: 中国地质大学（武汉） → 中国地质大学."""
+    """The name without trailing bracketed qualifiers: 中国地质大学（武汉） → 中国地质大学.
+
+    Read from the end, one bracket at a time (a regular expression searched from the start
+    once per bracket: quadratic on a name of many brackets).
+    """
     name = name.strip()
-    while True:
-        trimmed = re.sub(r"[（(][^（）()]*[）)]$", "", name).strip()
-        if trimmed == name:
+    while name.endswith(("）", ")")):
+        opening = max(name.rfind(ch, 0, len(name) - 1) for ch in "（(）)")
+        if opening < 0 or name[opening] not in "（(":
             return name
-        name = trimmed
+        name = name[:opening].strip()
+    return name
 
 
 def looks_complete_org(name: str) -> bool:
@@ -298,15 +356,43 @@ def _split_connected(item: str) -> list[str]:
     "甘肃农业大学和兰州现代职业学院" splits; "南非能源和水利培训署", "北京和利时教育科技有限公司",
     "香港理工大学时装及纺织学院" and "瑞士联邦乔治费歇尔 GF 加工方案公司" do not, because the
     part before the connector does not end like an organisation.
+
+    The first connector whose left side is complete and whose right side splits into complete
+    names wins, the right side split by the same rule. Each right side (the text after a
+    connector) is split once and remembered, without recursion: tried afresh for every
+    connector before it, "北京大学和" repeated 18 times took 8.5 s, tripling with each more.
     """
-    for match in _CONNECTOR.finditer(item):
-        left, right = item[: match.start()].strip(), item[match.end() :].strip()
-        if not left or not right or not looks_complete_org(_tidy_item(left)):
-            continue
-        rest = _split_connected(right)
-        if all(looks_complete_org(_tidy_item(part)) for part in rest):
-            return [left, *rest]
-    return [item]
+    connectors = list(_CONNECTOR.finditer(item))
+    complete: dict[str, bool] = {}
+
+    def is_complete(text: str) -> bool:
+        if text not in complete:
+            complete[text] = looks_complete_org(_tidy_item(text))
+        return complete[text]
+
+    # parts[k]: the split of the text after connector k - 1 (k = 0: the whole item); good[k]:
+    # whether all its parts are complete names.
+    parts: dict[int, list[str]] = {}
+    good: dict[int, bool] = {}
+    stack = [(0, 0)]  # (k, next connector to try)
+    while stack:
+        k, j = stack.pop()
+        start = connectors[k - 1].end() if k else 0
+        while j < len(connectors):
+            match = connectors[j]
+            left, right = item[start : match.start()].strip(), item[match.end() :].strip()
+            if left and right and is_complete(left):
+                if j + 1 not in good:
+                    stack.extend([(k, j), (j + 1, j + 1)])  # split the right side first
+                    break
+                if good[j + 1]:
+                    parts[k], good[k] = [left, *parts[j + 1]], True
+                    break
+            j += 1
+        else:
+            rest = item[start:].strip() if k else item
+            parts[k], good[k] = [rest], is_complete(rest)
+    return parts[0]
 
 
 def split_lead_units(text: str) -> list[str]:
@@ -339,8 +425,10 @@ _NUMBER = re.compile(r"\d{1,4}")
 _LABEL = re.compile(r"(牵头单位|成立时间|资料来源|发布日期)\s*[：:]\s*(.*)")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*月?")
 _FULL_DATE = re.compile(r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?")
-_APPENDIX_LABEL = re.compile(r"^附\s*录\s*[一二三四五六七八九十\d]*\s*[：:]\s*")
+_APPENDIX_LABEL = re.compile(r"^附\s*录\s*(?:[一二三四五六七八九十\d]+\s*)?[：:]\s*")
 _HEADING_MAX = 80
+# Only tried on lines of at most _HEADING_MAX characters: ``[#\s*]*`` and ``[^\t]*`` can take the
+# same characters, quadratic on a long line of them.
 _REGISTRY_HEADING = re.compile(r"^[#\s*]*(?:附\s*录[^：:]*[：:])?[^\t]*共同体成立汇总表[^\t]*$")
 
 
@@ -348,7 +436,8 @@ _REGISTRY_HEADING = re.compile(r"^[#\s*]*(?:附\s*录[^：:]*[：:])?[^\t]*共�
 class _Draft:
     number: int
     line: int
-    name: str = ""
+    name_parts: list[str] = field(default_factory=list)  # a long name may wrap
+    name_line: int = 0
     lead_parts: list[str] | None = None
     lead_line: int = 0
     founded: tuple[int, int] | None = None
@@ -381,21 +470,35 @@ def _parse_date(value: str, line: int) -> datetime.date:
 
 
 def _finish(draft: _Draft) -> RegistryEntry:
-    if not draft.name:
+    printed_name = "".join(draft.name_parts)
+    if not printed_name:
         raise RegistryError(f"第 {draft.number} 条没有共同体名称。", draft.line)
+    lead_line = draft.lead_line or draft.line
     lead_text = "".join(draft.lead_parts or []).strip()
+    if len(lead_text) > LEAD_UNITS_TEXT_MAX:
+        raise RegistryError(
+            f"第 {draft.number} 条的牵头单位太长（{len(lead_text)} 个字，"
+            f"最多 {LEAD_UNITS_TEXT_MAX} 个字）。",
+            lead_line,
+        )
     lead_units = split_lead_units(lead_text)
     if not lead_units:
-        raise RegistryError(f"第 {draft.number} 条没有牵头单位。", draft.lead_line or draft.line)
+        raise RegistryError(f"第 {draft.number} 条没有牵头单位。", lead_line)
+    for unit in lead_units:
+        what = f"第 {draft.number} 条的一个牵头单位"
+        _check_length(unit, "communities.Organization.name", what, lead_line)
     if draft.founded is None:
         raise RegistryError(f"第 {draft.number} 条缺少成立时间。", draft.line)
+    name = normalize_name(printed_name)
+    _check_length(
+        name, "communities.Community.name", f"第 {draft.number} 条的名称", draft.name_line
+    )
     flags: list[str] = []
     if any(_looks_truncated(u) for u in lead_units):
         flags.append(FLAG_TRUNCATED)
     if lead_text.endswith(tuple(_TOP_SEPARATORS)):
         flags.append(FLAG_DANGLING_SEPARATOR)
-    name = normalize_name(draft.name)
-    if name != normalize_org_name(draft.name):
+    if name != normalize_org_name(printed_name):
         flags.append(FLAG_NAME_TRIMMED)
     if not _NAME_ENDING.search(name):
         flags.append(FLAG_NAME_IRREGULAR)
@@ -426,6 +529,7 @@ def parse_registry(text: str, *, first_line: int = 1) -> RegistryDoc:
         heading = _clean_line(lines[index]).lstrip("#").strip()
         if not _NUMBER.fullmatch(heading):
             title = _clean(_APPENDIX_LABEL.sub("", heading))
+            _check_length(title, "communities.Registry.title", "汇总表的名称", first_line + index)
             index += 1
 
     drafts: list[_Draft] = []
@@ -452,7 +556,9 @@ def parse_registry(text: str, *, first_line: int = 1) -> RegistryDoc:
         label = _LABEL.fullmatch(line)
         key, value = (label.group(1), label.group(2)) if label else ("", line)
         if key == "资料来源":
-            source = _fold_spaces(value)
+            source = _check_length(
+                _fold_spaces(value), "communities.Registry.source", "资料来源", line_no
+            )
             draft = None  # provenance closes the list: nothing after it belongs to an entry
         elif key == "发布日期":
             published = _parse_date(value, line_no)
@@ -475,7 +581,8 @@ def parse_registry(text: str, *, first_line: int = 1) -> RegistryDoc:
         elif draft.lead_parts is not None:
             draft.lead_parts.append(line)  # the list wraps onto this line (even mid-name)
         else:
-            draft.name += line  # the name (a long one may wrap)
+            draft.name_line = draft.name_line or line_no
+            draft.name_parts.append(line)  # the name (a long one may wrap)
 
     if not drafts:
         raise RegistryError("汇总表中没有找到任何条目。", first_line)
@@ -504,8 +611,8 @@ def find_registry(text: str) -> tuple[str, int] | None:
     for i, raw in enumerate(lines):
         line = _clean_line(raw)
         if (
-            _REGISTRY_HEADING.match(line)
-            and len(line) <= _HEADING_MAX
+            len(line) <= _HEADING_MAX
+            and _REGISTRY_HEADING.match(line)
             and not re.search(r"\s\d+$", line)
             and not line.endswith(("。", "，", "；", "："))
         ):

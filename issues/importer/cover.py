@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from issues.importer.errors import ImportFormatError
+from issues.importer.limits import check_length
 from issues.importer.markup import block_plain_text, fold_cjk_spaces, split_blocks, strip_markup
 from issues.importer.toc import no_spaces
 
@@ -53,14 +54,14 @@ def parse_cover(lines: Sequence[str]) -> Cover:
         raise ImportFormatError("找不到期号：目录前应有“2024年第02期”这样的一行。")
     id_at, match = found
 
-    publisher = ""
+    publisher, publisher_at = "", -1
     chinese: list[tuple[int, str]] = []
     english: list[tuple[int, str]] = []
     for i, text in cleaned:
         if i == id_at or _INTERNAL.match(text):
             continue
         if (named := _PUBLISHER.match(text)) is not None:
-            publisher = fold_cjk_spaces(named["name"])
+            publisher, publisher_at = fold_cjk_spaces(named["name"]), i
         elif _CJK_CHAR.search(text):
             chinese.append((i, text))
         else:
@@ -74,9 +75,28 @@ def parse_cover(lines: Sequence[str]) -> Cover:
     title_at, title = next(
         ((i, t) for i, t in titles if i > id_at), titles[0] if titles else (-1, "")
     )
-    school_en = next((t for _, t in english if _ENGLISH_SCHOOL.search(t)), "")
-    title_en = next((t for i, t in english if i > title_at and t != school_en), "")
+    school_en_at, school_en = next(
+        ((i, t) for i, t in english if _ENGLISH_SCHOOL.search(t)), (-1, "")
+    )
+    title_en_at, title_en = next(
+        ((i, t) for i, t in english if i > title_at and t != school_en), (-1, "")
+    )
+    for text, column, what, at in (
+        (title, "issues.Issue.title", "刊名", title_at),
+        (title_en, "issues.Issue.title_en", "英文刊名", title_en_at),
+        (school, "issues.Issue.school", "学校", school_at),
+        (school_en, "issues.Issue.school_en", "学校英文名", school_en_at),
+        (publisher, "issues.Issue.publisher", "主办", publisher_at),
+    ):
+        check_length(text, column, what, at + 1)
     return Cover(int(match[1]), int(match[2]), title, title_en, school, school_en, publisher)
+
+
+_STAFF_COLUMNS = {
+    "总编": "issues.Issue.chief_editor",
+    "主编": "issues.Issue.editor",
+    "责编": "issues.Issue.managing_editor",
+}
 
 
 def staff_and_notes(lines: Sequence[str], start: int, end: int) -> tuple[dict[str, str], str]:
@@ -95,7 +115,10 @@ def staff_and_notes(lines: Sequence[str], start: int, end: int) -> tuple[dict[st
             continue
         match = _STAFF.match(text)
         if match:
-            staff.setdefault(no_spaces(match["role"]), fold_cjk_spaces(match["name"]))
+            role = no_spaces(match["role"])
+            if role not in staff:
+                name = fold_cjk_spaces(match["name"])
+                staff[role] = check_length(name, _STAFF_COLUMNS[role], role, index + 1)
             notes_to = min(notes_to, index)
         elif "总编" in no_spaces(text) and ("主编" in text or "责编" in text):
             notes_to = min(notes_to, index)

@@ -12,7 +12,9 @@ from issues.importer.parse import ImportFormatError, decode_issue_bytes
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ""}
 DOCX_SUFFIX = ".docx"
 ISSUE_ID = re.compile(r"\d{4}\s*年\s*第\s*\d+\s*期")
-TOC_HEADING = re.compile(r"^[#\s]*目\s*录\s*$", re.M)
+# One line: ``[^\S\n]`` is whitespace but the line end (``[#\s]*`` ran over every blank line
+# after each line start, quadratic in a run of them, and let "目\n录" count).
+TOC_HEADING = re.compile(r"^(?:#|[^\S\n])*目[^\S\n]*录[^\S\n]*$", re.M)
 
 
 def looks_like_issue(text: str) -> bool:

@@ -48,6 +48,10 @@ _BOLD_HEADING_MAX = 40
 _ENUM_HEADING_MAX = 40
 _PLAIN_HEADING_MAX = 25
 _CONTINUED_MIN = 30  # a page break cuts long paragraphs; shorter unpunctuated lines are captions
+# A paragraph longer than this (with its markup) is never a sub-heading, which has at most 40
+# characters of text; so once a paragraph taking continuations gets this long it is not looked
+# at again (rebuilding and re-reading it after each piece was quadratic).
+_HEADING_TEXT_MAX = 400
 _SUBTITLE_MAX = 80
 
 
@@ -114,10 +118,13 @@ def split_blocks(lines: Sequence[str], first_line: int) -> list[Block]:
     def flush() -> None:
         nonlocal para
         if para:
-            text = para[0]
+            # join_lines piece by piece, without rebuilding the text each time (quadratic)
+            pieces = [para[0]]
             for piece in para[1:]:
-                text = join_lines(text, piece)
-            blocks.append(Block("para", para_line, text=text))
+                if _is_latin(pieces[-1][-1]) and _is_latin(piece[0]):
+                    pieces.append(" ")
+                pieces.append(piece)
+            blocks.append(Block("para", para_line, text="".join(pieces)))
             para = []
 
     for offset, raw in enumerate(lines):
@@ -277,25 +284,66 @@ def _para_is_heading(block: Block) -> bool:
     )
 
 
-def _continues(previous: Block, block: Block) -> bool:
-    """Whether ``block`` is the rest of ``previous``, cut off by a page break."""
-    if previous.kind != "para" or block.kind != "para" or _para_is_heading(previous):
+def _continues(previous: Block, block: Block, *, long_tail: str | None = None) -> bool:
+    """Whether ``block`` is the rest of ``previous``, cut off by a page break.
+
+    ``long_tail``: ``previous`` has taken continuations and is past ``_HEADING_TEXT_MAX``; it is
+    then no heading, and this is the last character of its text (that of its last piece).
+    """
+    if previous.kind != "para" or block.kind != "para":
         return False
-    before, after = previous.plain, block.text.lstrip()
-    if len(before) < _CONTINUED_MIN or before[-1] in _CLOSERS:
-        return False
+    if long_tail is not None:
+        if long_tail in _CLOSERS:
+            return False
+    else:
+        if _para_is_heading(previous):
+            return False
+        before = previous.plain
+        if len(before) < _CONTINUED_MIN or before[-1] in _CLOSERS:
+            return False
+    after = block.text.lstrip()
     return not (after.startswith("**") or ENUMERATOR.match(block.plain))
 
 
 def merge_continuations(blocks: list[Block]) -> list[Block]:
-    """Join paragraphs cut by a page break (the first ends mid-sentence, the second goes on)."""
+    """Join paragraphs cut by a page break (the first ends mid-sentence, the second goes on).
+
+    Linear in the text: the pieces of a paragraph are joined once, at its end.
+    """
     merged: list[Block] = []
+    pieces: list[str] = []  # the text of merged[-1] while it takes continuations
+    size = 0
+    long_tail: str | None = None  # see _continues
+
+    def finish() -> None:
+        if long_tail is not None:
+            merged[-1] = Block("para", merged[-1].line, text="".join(pieces))
+
     for block in blocks:
-        if merged and _continues(merged[-1], block):
+        if merged and _continues(merged[-1], block, long_tail=long_tail):
             previous = merged[-1]
-            merged[-1] = Block("para", previous.line, text=join_lines(previous.text, block.text))
+            if not pieces:
+                pieces, size = [previous.text], len(previous.text)
+            if _is_latin(pieces[-1][-1]) and _is_latin(block.text[0]):
+                pieces.append(" ")  # as join_lines does
+                size += 1
+            pieces.append(block.text)
+            size += len(block.text)
+            if long_tail is None and size <= _HEADING_TEXT_MAX:
+                merged[-1] = Block("para", previous.line, text="".join(pieces))
+            else:
+                # The end of the text is the end of its last piece with any text left in it
+                # (no ** pair spans two pieces: join_lines puts a space between * and *).
+                plain = block.plain
+                if plain:
+                    long_tail = plain[-1]
+                elif long_tail is None:
+                    long_tail = previous.plain[-1]
         else:
+            finish()
+            pieces, size, long_tail = [], 0, None
             merged.append(block)
+    finish()
     return merged
 
 

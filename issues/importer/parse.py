@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from issues.importer.cover import parse_cover, staff_and_notes
 from issues.importer.errors import ImportFormatError
+from issues.importer.limits import check_length
 from issues.importer.markup import render_html, split_blocks, strip_markup, take_subtitle
 from issues.importer.provenance import split_provenance
 from issues.importer.toc import APPENDIX, TocEntry, classify, find_toc, no_spaces
@@ -208,15 +209,18 @@ def _locate_sections(
     """Body line index of each section heading found: each is looked for after the heading before
     it in 目录 order and before the next article's heading."""
     section_at: dict[str, int] = {}
+    # The heading line of the first article after each entry (``end`` if none): computed once
+    # from the end instead of searched for each section (quadratic in the 目录's length).
+    next_article = [end] * (len(entries) + 1)
+    for order in range(len(entries) - 1, -1, -1):
+        number = entries[order].number
+        next_article[order] = article_at.get(number, next_article[order + 1])
     low = start
     for order, entry in enumerate(entries):
         if entry.number in article_at:
             low = article_at[entry.number] + 1
             continue
-        high = next(
-            (article_at[e.number] for e in entries[order + 1 :] if e.number in article_at), end
-        )
-        found = _section_heading(entry, numbered, low, high)
+        found = _section_heading(entry, numbered, low, next_article[order + 1])
         if found is not None:
             section_at[entry.number] = found
             low = found + 1
@@ -252,11 +256,14 @@ def _split_label(title: str) -> tuple[str, str]:
 
 
 def _undouble(title: str) -> str:
-    """A heading printed twice on its line (2024年第02期 4.3.2) is taken once."""
-    words = title.split(" ")
-    for cut in range(1, len(words)):
-        if " ".join(words[:cut]) == " ".join(words[cut:]):
-            return " ".join(words[:cut])
+    """A heading printed twice on its line (2024年第02期 4.3.2) is taken once.
+
+    Its two copies are the halves either side of the middle space (compared once, not at every
+    space: that was quadratic in the number of words).
+    """
+    half, odd = divmod(len(title), 2)
+    if odd and title[half] == " " and title[:half] == title[half + 1 :]:
+        return title[:half]
     return title
 
 
@@ -282,16 +289,29 @@ def _article(
     title = _undouble(title)
     toc_label, toc_title = _split_label(entry.title)
     blocks, provenance = split_provenance(split_blocks(body, line + 1))
-    subtitle, blocks = take_subtitle(blocks)
+    subtitle, rest = take_subtitle(blocks)
+    number = entry.number
+    # Each text against its column, naming the line it came from (the 目录's are checked
+    # before the body is read, in parse_issue).
+    check_length(title, "articles.Article.title", f"正文中 {number} 的标题", line)
+    check_length(label, "articles.Article.source", f"正文中 {number} 的来源标签", line)
+    if subtitle:
+        check_length(subtitle, "articles.Article.subtitle", f"{number} 的副标题", blocks[0].line)
+    for value, column, what, field in (
+        (provenance.source, "articles.Article.source_name", "信息来源", "source"),
+        (provenance.url, "articles.Article.source_url", "原文链接", "url"),
+        (provenance.compiled_by, "articles.Article.compiled_by", "摘编", "compiled_by"),
+    ):
+        check_length(value, column, f"{number} 的{what}", provenance.lines.get(field, line))
     return ArticleDoc(
-        number=entry.number,
+        number=number,
         section=section,
         position=position,
         title=title or toc_title,
         toc_title=toc_title,
         source=label or toc_label,
         subtitle=subtitle,
-        body_html=render_html(blocks),
+        body_html=render_html(rest),
         provenance_source=provenance.source,
         source_date=provenance.date,
         source_url=provenance.url,
@@ -300,6 +320,20 @@ def _article(
         page_end=_page_end(entry.page, next_page),
         line=line,
     )
+
+
+def _check_toc_lengths(entries: Sequence[TocEntry], sections: set[str]) -> None:
+    """Titles in the 目录 against their columns, before the body is looked at."""
+    for entry in entries:
+        if entry.number in sections:
+            what = f"目录中栏目 {entry.number} 的标题"
+            check_length(entry.title, "issues.Section.title", what, entry.line)
+        else:
+            label, toc_title = _split_label(entry.title)
+            what = f"目录中 {entry.number} 的标题"
+            check_length(toc_title, "articles.Article.toc_title", what, entry.line)
+            what = f"目录中 {entry.number} 的来源标签"
+            check_length(label, "articles.Article.source", what, entry.line)
 
 
 # --- the issue ----------------------------------------------------------------------------------
@@ -314,6 +348,7 @@ def parse_issue(text: str) -> IssueDoc:
     toc = find_toc(lines)
     cover = parse_cover(lines[: toc.heading])
     section_numbers, article_entries = classify(toc.entries)
+    _check_toc_lengths(toc.entries, section_numbers)
 
     numbered = _numbered_lines(lines, toc.end)
     article_at = dict(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from issues.importer.markup import Block, fold_cjk_spaces
 
@@ -26,10 +26,14 @@ _DATE_LABELS = ("发布日期", "发布时间")
 _URL_LABELS = ("原文链接", "原文地址", "链接", "网址")
 _COMPILER_LABELS = ("摘编",)
 
+# The value is cut from the rest of the line in Python (_value): the pattern once used,
+# ``[：:]\s*(?P<value>.*?)\s*[）)]?\s*$``, tried every split of a run of spaces between its
+# three ``\s*`` at every step of the lazy value: cubic on a run of spaces (U+2000 and the like
+# survive strip_markup).
 _LINE = re.compile(
     r"^[（(]?\s*(?P<label>"
     + "|".join(_SOURCE_LABELS + _DATE_LABELS + _URL_LABELS + _COMPILER_LABELS)
-    + r")\s*[：:]\s*(?P<value>.*?)\s*[）)]?\s*$"
+    + r")\s*[：:](?P<value>.*)$"
 )
 _URL = re.compile(r"https?://[^\s<>\"'，。；）)]+")
 # A full date: 2024年9月27日, 2024 年 9 月 27 日, 2024 年 8 月 27 (no 日), 2024-09-27, 2024.9.27
@@ -42,6 +46,17 @@ class Provenance:
     date: datetime.date | None = None
     url: str = ""
     compiled_by: str = ""
+    #: The 1-based line each field was read from ("source", "date", "url", "compiled_by").
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+def _value(rest: str) -> str:
+    """What follows the label's colon, without the spaces and one closing bracket around it
+    (``（来源：职教前沿 2024 年 6 月 16 日）``)."""
+    value = rest.strip()
+    if value.endswith(("）", ")")):
+        value = value[:-1].rstrip()
+    return value
 
 
 def parse_date(text: str) -> datetime.date | None:
@@ -65,7 +80,7 @@ def provenance_line(block: Block) -> tuple[str, str] | None:
     text = block.plain
     match = _LINE.match(text)
     if match:
-        return match["label"], match["value"]
+        return match["label"], _value(match["value"])
     if _URL.fullmatch(text):
         return "链接", text
     return None
@@ -84,22 +99,27 @@ def split_provenance(blocks: list[Block]) -> tuple[list[Block], Provenance]:
 
     source = url = compiled_by = ""
     date: datetime.date | None = None
+    lines: dict[str, int] = {}
     kept: list[Block] = []
     for block in tail:
         label, value = provenance_line(block) or ("", "")
         found_url = _URL.search(value)
         if found_url and not url:
             url = found_url.group(0)
+            lines["url"] = block.line
         if label in _DATE_LABELS:
             parsed = parse_date(value)
             if parsed is None:
                 kept.append(block)
             elif date is None:
                 date = parsed
+                lines["date"] = block.line
         elif label in _SOURCE_LABELS and not source:
             source = _URL.sub("", value).strip()
+            lines["source"] = block.line
         elif label in _COMPILER_LABELS and not compiled_by:
             compiled_by = fold_cjk_spaces(value)
+            lines["compiled_by"] = block.line
 
     # A source line may carry the date itself (信息来源：光明日报 2024 年 6 月 25 日).
     if date is None and source:
@@ -108,4 +128,5 @@ def split_provenance(blocks: list[Block]) -> tuple[list[Block], Provenance]:
             date = parse_date(match.group(0))
             if match.end() == len(source):
                 source = source[: match.start()].strip()
-    return body + kept, Provenance(source=source, date=date, url=url, compiled_by=compiled_by)
+    provenance = Provenance(source=source, date=date, url=url, compiled_by=compiled_by, lines=lines)
+    return body + kept, provenance

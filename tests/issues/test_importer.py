@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -279,3 +280,70 @@ def test_import_seeds_skips_documents_that_are_not_issues():
     call_command("import_seeds", str(seeds_dir()), "--publish", stdout=out)
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and all("无变化" in line for line in lines)
+
+
+# --- every text fits its column (issue 10 of the tracker) ---------------------------------------
+
+
+def _field(key: str):
+    from django.apps import apps
+
+    app, model, name = key.split(".")
+    return apps.get_model(app, model)._meta.get_field(name)
+
+
+def test_parser_length_limits_are_the_models_max_length():
+    """The parsers name each column's limit without importing Django; here they meet."""
+    from communities.registry import FLAG_NOTES
+    from communities.registry import MAX_LENGTH as REGISTRY_MAX_LENGTH
+    from issues.importer import load
+    from issues.importer.limits import MAX_LENGTH, PAGE_MAX
+
+    for key, limit in {**MAX_LENGTH, **REGISTRY_MAX_LENGTH}.items():
+        assert _field(key).max_length == limit, key
+    # Every bounded column the loaders write has its limit named, so none can be forgotten.
+    written = (
+        [f"issues.Issue.{name}" for name in load._ISSUE_FIELDS]
+        + ["issues.Section.number", "issues.Section.title", "articles.Article.number"]
+        + [f"articles.Article.{name}" for name in load._ARTICLE_FIELDS]
+    )
+    for key in written:
+        if getattr(_field(key), "max_length", None):
+            assert key in MAX_LENGTH, key
+    for key in ("Registry.title", "Registry.source", "Community.name", "Organization.name"):
+        assert f"communities.{key}" in REGISTRY_MAX_LENGTH
+    # review_note is made of the flag notes: all of them together still fit.
+    assert (
+        len("；".join(FLAG_NOTES.values()))
+        <= REGISTRY_MAX_LENGTH["communities.Community.review_note"]
+    )
+    assert PAGE_MAX <= 2_147_483_647  # PositiveIntegerField on PostgreSQL
+
+
+def _seed_with(old: str, new: str) -> str:
+    text = seed_text(ISSUE_02)
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+TOO_LONG_FOR_THE_DATABASE = {
+    "toc-title": ("1.1.2 教育部：", "1.1.2 教育部：" + "长" * 301, "目录中 1.1.2 的标题太长"),
+    "section-title": ("1.1 重要通知", "1.1 重要通知" + "长" * 200, "栏目 1.1 的标题太长"),
+    "page": (" .....\t4\n", " .....\t3000000000\n", "页码 3000000000 不合理"),
+    "community": ("中国兰州牛肉拉面行业产教融合共同体", "中国" + "长" * 200 + "共同体", "名称太长"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TOO_LONG_FOR_THE_DATABASE))
+def test_text_too_long_for_a_column_is_refused_by_the_dry_run_and_changes_nothing(tmp_path, case):
+    """It used to pass the dry run and then fail the confirm on PostgreSQL (DataError)."""
+    old, new, message = TOO_LONG_FOR_THE_DATABASE[case]
+    path = tmp_path / f"{case}.txt"
+    path.write_text(_seed_with(old, new), encoding="utf-8")
+    before = db_snapshot()
+    for options in (["--dry-run"], ["--publish", "--replace"]):
+        with pytest.raises(CommandError) as excinfo:
+            call_command("import_issue", str(path), *options, stdout=io.StringIO())
+        text = str(excinfo.value)
+        assert message in text and "\n" not in text and re.search(r"第 \d+ 行", text), text
+    assert db_snapshot() == before

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from issues.importer.markup import Block, render_html, split_blocks, take_subtitle
+from communities.registry import RegistryError, parse_registry, split_lead_units
+from issues.importer.limits import TOC_LINE_MAX
+from issues.importer.markup import Block, render_html, split_blocks, strip_markup, take_subtitle
 from issues.importer.parse import (
     ArticleDoc,
     ImportFormatError,
@@ -20,6 +25,8 @@ from issues.importer.parse import (
     parse_issue,
 )
 from issues.importer.provenance import parse_date, split_provenance
+from issues.importer.toc import _title_and_page
+from tests.issues.hostile import line_of, small_with
 from tests.seeds import ISSUE_01, ISSUE_02, seed_text
 
 
@@ -517,3 +524,390 @@ def test_subtitle_rules() -> None:
     assert subtitle == ""  # a salutation
     subtitle, rest = take_subtitle(_blocks("#### 标题甲\n\n##### 小标题乙\n\n正文。"))
     assert subtitle == "标题甲" and rest[0].text == "小标题乙"
+
+
+# --- hostile text: time stays linear, every text fits its column (issue 10 of the tracker) ----
+
+HOSTILE_CHARS = " \t\u3000\u2000.…·。，、；：！？（）()【】“”《》—*#1２x中和与及附录年月日牵头大学"
+
+
+def _parse_all(text: str) -> None:
+    """The issue and its registry, as the importer reads them; a format error is an answer."""
+    try:
+        doc = parse_issue(text)
+        if doc.appendix_text:
+            parse_registry(doc.appendix_text, first_line=doc.appendix_line or 1)
+    except (ImportFormatError, RegistryError) as error:
+        assert "\n" not in str(error)
+
+
+def _seconds(action, *args) -> float:
+    started = time.perf_counter()
+    action(*args)
+    return time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def seconds_per_char(text02: str) -> float:
+    """The cost of parsing one character of a real issue, measured now, on this machine."""
+    _parse_all(text02)  # warm up
+    return min(_seconds(_parse_all, text02) for _ in range(3)) / len(text02)
+
+
+def _budget(seconds_per_char: float, size: int) -> float:
+    """Linear time with room for a busy machine: 20 times a real issue's cost per character
+    (a quadratic step on 64 KB is hundreds of times that, a cubic one never ends)."""
+    return max(0.05, 20 * seconds_per_char * size)
+
+
+# Where a hostile line can stand in a file; each takes the line and gives the whole text.
+PLACES = {
+    "toc title": lambda s: small_with("职业教育的新进展 .....", "职业" + s[: TOC_LINE_MAX - 20]),
+    "toc tail": lambda s: small_with(" .....\t2", s[: TOC_LINE_MAX - 20] + "2"),
+    "cover": lambda s: small_with("Information on Technical Vocational Education", s),
+    "heading": lambda s: small_with("### 1.1.2 职业教育的新进展", "### 1.1.2 " + s),
+    "paragraph": lambda s: small_with("第二篇文章的正文。", s),
+    "short paragraphs": lambda s: small_with(
+        "第二篇文章的正文。", "\n\n".join(s[i : i + 40] for i in range(0, len(s), 40))
+    ),
+    "provenance": lambda s: small_with("资料来源：教育部官网", "资料来源：" + s),
+    "appendix heading": lambda s: small_with("## 附录：全国", "## 附录" + s + "：全国"),
+    "community": lambda s: small_with("北京行业产教融合共同体", s),
+    "lead units": lambda s: small_with("牵头单位：北京大学和", "牵头单位：" + s),
+    "registry source": lambda s: small_with("资料来源：中教全媒体整理", "资料来源：" + s),
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    unit=st.text(alphabet=HOSTILE_CHARS, min_size=1, max_size=6),
+    end=st.sampled_from(["", "x", "12", "\t12", "。", "）", "共同体"]),
+    place=st.sampled_from(sorted(PLACES)),
+)
+def test_parsing_time_stays_linear_on_hostile_lines(seconds_per_char, unit, end, place):
+    line = unit * (64_000 // len(unit)) + end
+    text = PLACES[place](line)
+    elapsed = _seconds(_parse_all, text)
+    assert elapsed < _budget(seconds_per_char, len(text)), (place, unit, end, elapsed)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    unit=st.text(alphabet=" \t\u3000.…·。，：（）x1", min_size=1, max_size=4),
+    end=st.sampled_from(["", "x", "12", "\t12", " 12", "…12"]),
+)
+def test_toc_title_and_page_stay_linear(seconds_per_char, unit, end):
+    rest = "标题" + unit * (64_000 // len(unit)) + end
+    elapsed = _seconds(_title_and_page, rest)
+    assert elapsed < _budget(seconds_per_char, len(rest)), (unit, end, elapsed)
+
+
+@pytest.mark.parametrize("size", [1000, 2000, 50_000])
+def test_reported_toc_lines_are_fast(seconds_per_char, size):
+    """ "标题" + spaces + dots + "x": 17 s at 1,000 each, 125 s at 2,000 before."""
+    rest = "标题" + " " * size + "." * size + "x"
+    assert _seconds(_title_and_page, rest) < _budget(seconds_per_char, len(rest))
+    line = "1.1.2 " + rest
+    text = small_with("1.1.2 职业教育的新进展 .....\t2", line)
+    with pytest.raises(ImportFormatError, match="太长") as info:
+        parse_issue(text)
+    assert info.value.line == line_of(text, line)
+
+
+def test_toc_line_under_the_cap_with_spaces_and_dots_is_fast(seconds_per_char):
+    """450 spaces and 450 dots: minutes before. Ending in "x" it is one long title (refused),
+    ending in a number the leaders go and the number is the page."""
+    for tail in ("x", "12"):
+        line = "1.1.2 职业教育的新进展" + " " * 450 + "." * 450 + tail
+        text = small_with("1.1.2 职业教育的新进展 .....\t2", line)
+        assert _seconds(_parse_all, text) < _budget(seconds_per_char, len(text))
+        if tail == "x":
+            with pytest.raises(ImportFormatError, match=r"目录中 1\.1\.2 的标题太长") as info:
+                parse_issue(text)
+            assert info.value.line == line_of(text, line)
+        else:
+            article = art(parse_issue(text), "1.1.2")
+            assert (article.toc_title, article.page_start) == ("职业教育的新进展", 12)
+
+
+def _merge_as_before(blocks: list[Block]) -> list[Block]:
+    """merge_continuations as it was (quadratic), the reference for the linear one."""
+    from issues.importer.markup import _continues, join_lines
+
+    merged: list[Block] = []
+    for block in blocks:
+        if merged and _continues(merged[-1], block):
+            previous = merged[-1]
+            merged[-1] = Block("para", previous.line, text=join_lines(previous.text, block.text))
+        else:
+            merged.append(block)
+    return merged
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="中文，。；：）（*# \u3000\u2000abc1、一", min_size=1, max_size=60),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_merging_continuations_is_as_before(paragraphs):
+    from issues.importer.markup import merge_continuations
+
+    blocks = split_blocks("\n\n".join(paragraphs).split("\n"), 1)
+    assert merge_continuations(list(blocks)) == _merge_as_before(list(blocks))
+
+
+def test_merging_long_continuations_is_as_before(text02: str, text01: str) -> None:
+    from issues.importer.markup import merge_continuations
+
+    for text in (text02, text01, seed_text("003_81997b96fc6b3f9d.txt")):
+        blocks = split_blocks(text.split("\n"), 1)
+        assert merge_continuations(list(blocks)) == _merge_as_before(list(blocks))
+
+
+@pytest.mark.parametrize(
+    ("rest", "title", "page"),
+    [
+        ("标题 .....\t11", "标题", 11),
+        ("标题\t95", "标题", 95),
+        ("标题  7", "标题", 7),
+        ("标题……12", "标题", 12),
+        ("标题 ·· 3", "标题", 3),
+        ("标题 \t . … 4", "标题", 4),
+        ("标题（2024—2026年）\t95", "标题（2024—2026年）", 95),
+        ("第 2 期 3", "第 2 期 3", None),
+        ("标题 2  12", "标题 2", 12),
+        ("标题 .....", "标题", None),
+        ("标题.", "标题.", None),
+        ("..12", "..12", None),
+        ("标题 １２", "标题 １２", None),
+        ("标题\t１２", "标题", 12),
+    ],
+)
+def test_toc_title_and_page_as_printed(rest, title, page):
+    assert _title_and_page(rest) == (title, page)
+
+
+def test_many_toc_entries_stay_linear(seconds_per_char):
+    entries = "\n".join(f"{n} 栏目{n}\t{n}" for n in range(2, 20_002))
+    text = small_with("1 职教动态\n", f"1 职教动态\n{entries}\n")
+    started = time.perf_counter()
+    doc = parse_issue(text)
+    assert time.perf_counter() - started < _budget(seconds_per_char, len(text)) * 2
+    assert len(doc.sections) == 20_002
+
+
+def test_registry_lead_units_do_not_explode():
+    """Each 和 between complete names was tried with every split of the rest: 18 repeats took
+    8.5 s, each one more tripled it."""
+    started = time.perf_counter()
+    assert split_lead_units("北京大学和" * 30 + "x") == ["北京大学和" * 30 + "x"]
+    assert split_lead_units("北京大学和" * 30 + "清华大学") == ["北京大学"] * 1 + ["清华大学"]
+    assert split_lead_units("甘肃农业大学和兰州现代职业学院") == [
+        "甘肃农业大学",
+        "兰州现代职业学院",
+    ]
+    assert time.perf_counter() - started < 0.5
+
+
+TOO_LONG = [
+    (
+        "1.1.2 职业教育的新进展 .....\t2",
+        "1.1.2 " + "长" * 301 + " ..\t2",
+        "目录中 1.1.2 的标题",
+        "1.1.2 长",
+    ),
+    ("1.1 重要通知 .....\t1", "1.1 " + "长" * 201 + "\t1", "栏目 1.1 的标题", "1.1 长"),
+    (
+        "### 1.1.2 职业教育的新进展",
+        "### 1.1.2 " + "长" * 301,
+        "正文中 1.1.2 的标题",
+        "### 1.1.2 长",
+    ),
+    ("资料来源：教育部官网", "资料来源：" + "长" * 301, "1.1.1 的信息来源", "资料来源：长"),
+    (
+        "资料来源：教育部官网",
+        "资料来源：教育部\n\n摘编：" + "长" * 101,
+        "1.1.1 的摘编",
+        "摘编：长",
+    ),
+    (
+        "资料来源：教育部官网",
+        "资料来源：教育部\n\n原文链接：https://example.org/" + "a" * 500,
+        "1.1.1 的原文链接",
+        "原文链接：",
+    ),
+    ("# 职教通讯", "# 职教通讯" + "长" * 100, "刊名", "# 职教通讯长"),
+    ("Information on", "Information " * 20 + "on", "英文刊名", "Information Information"),
+    (
+        "广州市白云工商技师学院\n",
+        "广州市白云工商技师学院" + "长" * 200 + "\n",
+        "学校",
+        "广州市白云工商技师学院长",
+    ),
+    ("主办：广州市", "主办：" + "长" * 200 + "广州市", "主办", "主办：长"),
+    ("总 编：赵顺灵", "总 编：" + "长" * 101, "总编", "总 编：长"),
+    ("责 编：邱玉", "责 编：" + "长" * 101, "责编", "责 编：长"),
+    ("1 职教动态\n", "1 职教动态\n" + "1" * 21 + " 栏目\t5\n", "编号 " + "1" * 21, "1" * 21),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "what", "piece"), TOO_LONG, ids=[c[2] for c in TOO_LONG])
+def test_text_too_long_for_its_column_names_the_line(old, new, what, piece):
+    text = small_with(old, new)
+    with pytest.raises(ImportFormatError) as info:
+        parse_issue(text)
+    message = str(info.value)
+    assert what in message and "太长" in message and "\n" not in message, message
+    assert info.value.line == line_of(text, piece), message
+
+
+@pytest.mark.parametrize("page", ["123456", "9" * 900], ids=["six digits", "900 digits"])
+def test_a_page_number_beyond_any_issue_names_the_line(page):
+    line = "1.1.2 职业教育的新进展 .....\t" + page
+    text = small_with("1.1.2 职业教育的新进展 .....\t2", line)
+    with pytest.raises(ImportFormatError, match="页码") as info:
+        parse_issue(text)
+    assert info.value.line == line_of(text, line) and len(str(info.value)) < 200
+
+
+def test_a_page_of_thousands_of_digits_is_a_format_error():
+    # int() refuses more than 4,300 digits with a ValueError of its own.
+    with pytest.raises(ImportFormatError, match="页码"):
+        _title_and_page("标题\t" + "9" * 5000)
+
+
+REGISTRY_TOO_LONG = [
+    ("北京行业产教融合共同体", "北京" + "长" * 200 + "共同体", "第 1 条的名称", "北京长"),
+    (
+        "牵头单位：北京大学和",
+        "牵头单位：" + "长" * 199 + "大学和",
+        "第 1 条的一个牵头单位",
+        "牵头单位：长",
+    ),
+    (
+        "牵头单位：北京大学和",
+        "牵头单位：" + "北京大学、" * 300 + "和",
+        "第 1 条的牵头单位",
+        "牵头单位：北京大学、北",
+    ),
+    ("资料来源：中教全媒体整理", "资料来源：" + "长" * 201, "资料来源", "资料来源：长"),
+    ("（1-2）\n\n02", "（1-2）" + "长" * 200 + "\n\n02", "汇总表的名称", "## 附录"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "what", "piece"), REGISTRY_TOO_LONG, ids=[c[2] for c in REGISTRY_TOO_LONG]
+)
+def test_registry_text_too_long_for_its_column_names_the_line(old, new, what, piece):
+    text = small_with(old, new)
+    doc = parse_issue(text)
+    with pytest.raises(RegistryError) as info:
+        parse_registry(doc.appendix_text, first_line=doc.appendix_line or 1)
+    message = str(info.value)
+    assert what in message and "太长" in message and "\n" not in message, message
+    assert info.value.line == line_of(text, piece), message
+
+
+# --- the linear rewrites read as the old regular expressions did (on short inputs) ----------
+
+_OLD_PAGE_TAIL = re.compile(
+    r"^(?P<title>.*?)(?:[ \t\u3000]*(?:\.{2,}|…+|·{2,}|\t)[ \t\u3000.…·]*|[ \t\u3000]{2,})"
+    r"(?P<page>\d+)$"
+)
+_OLD_LEADERS = re.compile(r"[ \t\u3000]*(?:\.{2,}|…+|·{2,})[ \t\u3000.…·]*$")
+_SHORT = {"deadline": None, "max_examples": 300}
+
+
+@settings(**_SHORT)
+@given(st.text(alphabet="标题 \t\u3000.…·1２x（）", max_size=14))
+def test_toc_tail_reads_as_the_old_pattern(rest):
+    rest = rest.strip()
+    match = _OLD_PAGE_TAIL.match(rest)
+    if match and match["title"].strip():
+        expected = (strip_markup(match["title"]), int(match["page"]))
+    else:
+        expected = (strip_markup(_OLD_LEADERS.sub("", rest)), None)
+    assert _title_and_page(rest) == expected
+
+
+@settings(**_SHORT)
+@given(st.text(alphabet="来源：:（）() \u3000\u2000a中", max_size=16))
+def test_provenance_value_reads_as_the_old_pattern(text):
+    from issues.importer.provenance import _LINE, _value
+
+    old = re.compile(r"^[（(]?\s*(?P<label>来源)\s*[：:]\s*(?P<value>.*?)\s*[）)]?\s*$").match(text)
+    new = _LINE.match(text)
+    assert (old is None) == (new is None)
+    if old:
+        assert (new["label"], _value(new["value"])) == (old["label"], old["value"])
+
+
+@settings(**_SHORT)
+@given(st.text(alphabet=" \u3000\u2000\ta中（简称x）)等牵头", max_size=16))
+def test_registry_patterns_read_as_the_old_ones(text):
+    from communities import registry
+
+    cjk = registry._CJK
+    old_fold = re.sub(r"\s+", " ", re.sub(rf"(?<=[{cjk}])\s+|\s+(?=[{cjk}])", "", text)).strip()
+    assert registry._fold_spaces(text) == old_fold
+    old_alias = re.compile(r"\s*[（(]\s*(?:以下简称|下称|简称)[^（）()]*[）)]")
+    assert registry._ALIAS_NOTE.sub("", text) == old_alias.sub("", text)
+    old_role = re.compile(r"\s*(?:共同牵头|联合牵头|牵头|指导|等)$")
+    assert registry._ROLE_SUFFIX.sub("", text) == old_role.sub("", text)
+    heading = "附录" + text + "：x"
+    old_label = re.compile(r"^附\s*录\s*[一二三四五六七八九十\d]*\s*[：:]\s*")
+    assert registry._APPENDIX_LABEL.sub("", heading) == old_label.sub("", heading)
+
+
+@settings(**_SHORT)
+@given(st.text(alphabet="大学（）()武汉 x", max_size=14))
+def test_core_reads_as_before(name):
+    from communities.registry import _core
+
+    expected = name.strip()
+    while (trimmed := re.sub(r"[（(][^（）()]*[）)]$", "", expected).strip()) != expected:
+        expected = trimmed
+    assert _core(name) == expected
+
+
+@settings(**_SHORT)
+@given(
+    st.lists(
+        st.sampled_from(["北京大学", "学院", "公司", "和", "与", "及", "联合", "会", " ", "x"]),
+        max_size=9,
+    ).map("".join)
+)
+def test_splitting_at_connectors_is_as_before(item):
+    from communities.registry import _CONNECTOR, _split_connected, _tidy_item, looks_complete_org
+
+    def before(item: str) -> list[str]:
+        for match in _CONNECTOR.finditer(item):
+            left, right = item[: match.start()].strip(), item[match.end() :].strip()
+            if not left or not right or not looks_complete_org(_tidy_item(left)):
+                continue
+            rest = before(right)
+            if all(looks_complete_org(_tidy_item(part)) for part in rest):
+                return [left, *rest]
+        return [item]
+
+    assert _split_connected(item) == before(item)
+
+
+@settings(**_SHORT)
+@given(st.text(alphabet="ab ", max_size=12))
+def test_undouble_is_as_before(title):
+    from issues.importer.parse import _undouble
+
+    words = title.split(" ")
+    expected = next(
+        (
+            " ".join(words[:cut])
+            for cut in range(1, len(words))
+            if " ".join(words[:cut]) == " ".join(words[cut:])
+        ),
+        title,
+    )
+    assert _undouble(title) == expected

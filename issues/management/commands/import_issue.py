@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from issues.importer.errors import LINE_BREAKS
 from issues.importer.files import issue_text
 from issues.importer.load import ImportProblem, import_issue
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 registry_now=registry_now,
             )
         except ImportProblem as exc:
-            raise CommandError(f"{path.name}: {exc}") from None
+            raise CommandError(f"{path.name.translate(LINE_BREAKS)}: {exc}") from None
         if dry_run:
             self.stdout.write(describe(result))
         self.stdout.write(result.summary())
