@@ -11,7 +11,7 @@ from taggit.managers import TaggableManager
 
 from articles.sanitize import clean_html
 from articles.uploads import check_upload, upload_path
-from issues.models import Issue, Section, Status, can_preview, visible_q
+from issues.models import Issue, Section, Status, can_preview, validate_number, visible_q
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -34,7 +34,9 @@ class Article(models.Model):
     section = models.ForeignKey(
         Section, verbose_name="栏目", on_delete=models.RESTRICT, related_name="articles"
     )
-    number = models.CharField("编号", max_length=20, help_text="如 1.1.1，在本期内唯一")
+    number = models.CharField(
+        "编号", max_length=20, validators=[validate_number], help_text="如 1.1.1，在本期内唯一"
+    )
     position = models.PositiveIntegerField(
         "顺序", default=0, help_text="印刷顺序；不一定与编号顺序相同"
     )

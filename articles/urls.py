@@ -1,5 +1,6 @@
 from django.urls import path
 
+import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from articles import views
 from articles.feeds import LatestArticlesFeed
 from zhijiao.pagecache import published_page
@@ -12,6 +13,6 @@ urlpatterns = [
     path("sections/<path:title>/", views.by_section, name="section"),
     path("sources/<path:source>/", views.by_source, name="source"),
     path("tags/<str:slug>/", views.by_tag, name="tag"),
-    path("attachments/<int:pk>/", views.attachment, name="attachment"),
-    path("<int:year>/<int:number>/<str:article>/", views.article_detail, name="detail"),
+    path("attachments/<id:pk>/", views.attachment, name="attachment"),
+    path("<year:year>/<issue:number>/<article:article>/", views.article_detail, name="detail"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from communities import views
 
 app_name = "communities"
@@ -8,6 +9,6 @@ urlpatterns = [
     path("", views.community_list, name="list"),
     path("communities.csv", views.download_csv, name="csv"),
     path("communities.json", views.download_json, name="json"),
-    path("<int:number>/", views.community_detail, name="detail"),
-    path("organizations/<int:pk>/", views.organization_detail, name="organization"),
+    path("<community:number>/", views.community_detail, name="detail"),
+    path("organizations/<id:pk>/", views.organization_detail, name="organization"),
 ]

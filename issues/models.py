@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+#: A section's or an article's number (1, 1.1, 1.1.1): ASCII digits joined by single dots. The URLs
+#: match only these (zhijiao/converters.py), so a number outside it would be a page nobody reaches.
+NUMBER_PATTERN = r"[0-9]{1,5}(?:\.[0-9]{1,5}){0,9}"
+validate_number = RegexValidator(
+    rf"^{NUMBER_PATTERN}\Z", "编号只能由数字和点组成，如 1、1.1 或 1.1.1。"
+)
 
 
 class Status(models.TextChoices):
@@ -120,7 +128,9 @@ class Section(models.Model):
         on_delete=models.CASCADE,
         related_name="children",
     )
-    number = models.CharField("编号", max_length=20, help_text="如 1 或 1.1")
+    number = models.CharField(
+        "编号", max_length=20, validators=[validate_number], help_text="如 1 或 1.1"
+    )
     title = models.CharField("标题", max_length=200, db_index=True)
     position = models.PositiveIntegerField("顺序", default=0)
     page = models.PositiveIntegerField("页码", null=True, blank=True)

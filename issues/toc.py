@@ -24,9 +24,11 @@ def table_of_contents(
 ) -> list[TocSection]:
     """Top sections with their subsections and articles, each list in printed order.
 
-    Sections are printed whatever their articles; an article is listed only when the public may
-    see it, unless ``include_unpublished`` (the admin's preview). ``with_tags`` prefetches the
-    tags (one more query) for readers that show them, such as the API.
+    An article is listed only when the public may see it, and a section only when it holds such
+    an article, itself or in a subsection (``without_empty_sections``: the page, the API and the
+    PDF alike). With ``include_unpublished`` (editors' preview) every section and article is
+    there. ``with_tags`` prefetches the tags (one more query) for readers that show them, such
+    as the API.
     """
     sections = list(issue.sections.order_by("position"))
     articles = Article.objects.filter(issue=issue).order_by("position")
@@ -42,4 +44,18 @@ def table_of_contents(
         # The issue is the one in hand: no join needed for get_absolute_url().
         article.issue = issue
         nodes[article.section_id].articles.append(article)
-    return top
+    return top if include_unpublished else without_empty_sections(top)
+
+
+def without_empty_sections(nodes: list[TocSection]) -> list[TocSection]:
+    """The one definition of a section worth showing: it holds an article, itself or below.
+
+    Applied to what the reader may see, so a section of drafts only is left out (a top section
+    whose subsections hold only drafts as well).
+    """
+    kept = []
+    for node in nodes:
+        node.children = without_empty_sections(node.children)
+        if node.articles or node.children:
+            kept.append(node)
+    return kept

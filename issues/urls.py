@@ -1,5 +1,6 @@
 from django.urls import path
 
+import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from issues import views
 
 app_name = "issues"
@@ -7,5 +8,5 @@ app_name = "issues"
 urlpatterns = [
     path("", views.home, name="home"),
     path("issues/", views.archive, name="archive"),
-    path("issues/<int:year>/<int:number>/", views.issue_detail, name="detail"),
+    path("issues/<year:year>/<issue:number>/", views.issue_detail, name="detail"),
 ]

@@ -24,6 +24,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -173,14 +174,19 @@ class ProxyHeadersMiddleware:
 API_PREFIX = "/api/"
 
 
+def site_is_closed() -> bool:
+    """内部资料: only logged-in users, and the campus network, read the site. A network list alone
+    closes it too: it says who may read without logging in."""
+    return bool(settings.ZHIJIAO_REQUIRE_LOGIN or settings.ZHIJIAO_ALLOWED_NETWORKS)
+
+
 class AccessMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         _allowed_networks()  # a bad network list fails when the site starts, not on a request
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # A network list alone closes the site too: it says who may read without logging in.
-        closed = settings.ZHIJIAO_REQUIRE_LOGIN or bool(settings.ZHIJIAO_ALLOWED_NETWORKS)
+        closed = site_is_closed()
         if (
             closed
             and not request.user.is_authenticated
@@ -190,4 +196,9 @@ class AccessMiddleware:
             if request.path.startswith(API_PREFIX):
                 return JsonResponse({"detail": "需要登录（内部资料）"}, status=403)
             return redirect_to_login(request.get_full_path(), reverse("login"))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if closed:
+            # No shared cache (a campus proxy, a CDN) may keep 内部资料 and hand it to the next
+            # visitor without asking the site: every answer of a closed site is private.
+            patch_cache_control(response, private=True)
+        return response

@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from articles.api import ArticleDetail
 from communities.api import CommunityDetail, CommunityList, OrganizationDetail
 from issues.api import IssueDetail, IssueList
@@ -25,11 +26,11 @@ def not_found(request: HttpRequest, rest: str) -> JsonResponse:
 
 urlpatterns = [
     path("issues/", IssueList.as_view(), name="issues"),
-    path("issues/<int:year>/<int:number>/", IssueDetail.as_view(), name="issue"),
-    path("articles/<int:pk>/", ArticleDetail.as_view(), name="article"),
+    path("issues/<year:year>/<issue:number>/", IssueDetail.as_view(), name="issue"),
+    path("articles/<id:pk>/", ArticleDetail.as_view(), name="article"),
     path("communities/", CommunityList.as_view(), name="communities"),
-    path("communities/<int:number>/", CommunityDetail.as_view(), name="community"),
-    path("organizations/<int:pk>/", OrganizationDetail.as_view(), name="organization"),
+    path("communities/<community:number>/", CommunityDetail.as_view(), name="community"),
+    path("organizations/<id:pk>/", OrganizationDetail.as_view(), name="organization"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^(?P<rest>.*)$", not_found),  # last: only what nothing above matched

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from zhijiao import views
 from zhijiao.pagecache import published_page
 from zhijiao.sitemaps import SITEMAPS

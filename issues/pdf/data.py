@@ -22,7 +22,7 @@ from articles.models import Article
 from communities.models import Community, Registry
 from issues.models import Issue, Section, Status
 from issues.pdf.blocks import Block, html_to_blocks
-from issues.toc import TocSection, table_of_contents
+from issues.toc import TocSection, table_of_contents, without_empty_sections
 
 # Images are passed to Typst inside the JSON data; keep an issue's PDF within a sane size.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -53,19 +53,10 @@ def _walk(nodes: list[TocSection]):
     return (node for node, _level in _ordered(nodes))
 
 
-def _prune(nodes: list[TocSection]) -> list[TocSection]:
-    """Drop sections with no article left in them (a public PDF shows no empty section)."""
-    kept = []
-    for node in nodes:
-        node.children = _prune(node.children)
-        if node.articles or node.children:
-            kept.append(node)
-    return kept
-
-
 def load_source(*, issue: Issue, include_drafts: bool = False) -> PdfSource:
     """The issue's sections, articles (published ones only unless ``include_drafts``), appendix."""
-    toc = _prune(table_of_contents(issue, include_unpublished=include_drafts))
+    # No empty section in print, not even in a preview (the public's 目录 already has none).
+    toc = without_empty_sections(table_of_contents(issue, include_unpublished=include_drafts))
     registry = Registry.objects.filter(pk=issue.appendix_id).first() if issue.appendix_id else None
     communities = []
     if registry is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 from datetime import datetime
 from functools import cache
@@ -68,27 +69,105 @@ def engine_version() -> str:
     return f"typst-{typst.__version__}:{digest}:{fonts}"
 
 
+def _compiler(dirs: tuple[str, ...]) -> typst.Compiler:
+    compiler = _compilers.get(dirs)
+    if compiler is None:
+        compiler = _compilers[dirs] = typst.Compiler(
+            font_paths=list(dirs), ignore_system_fonts=True
+        )
+    return compiler
+
+
+def _compile(dirs: tuple[str, ...], payload: str, timestamp: datetime | None):
+    return _compiler(dirs).compile_with_warnings(
+        input=_template(),
+        format="pdf",
+        sys_inputs={"data": payload},
+        # The same data gives the same bytes: the file's dates come from the content.
+        timestamp=timestamp.replace(microsecond=0) if timestamp else None,
+    )
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+# Typst is Rust: a bug of its own (a panic) reaches Python as pyo3's PanicException, which derives
+# from BaseException, so neither ``except Exception`` nor ``except typst.TypstError`` sees it. It is
+# caught here, the one place Typst is called, and becomes PdfUnavailable like a layout error; only
+# the interpreter's own stops (Ctrl-C, sys.exit) pass through.
+_STOPS = (KeyboardInterrupt, SystemExit)
+# Documents that made Typst panic (hash of the data → message): asked for again, they answer at
+# once instead of failing again after a full layout and a search for the article. Bounded.
+_panicked: dict[str, str] = {}
+_MAX_PANICKED = 64
+_IMAGE_KEY = re.compile(r'"key":"(img-\d+)"')
+
+
+def _culprits(data: dict[str, Any], dirs: tuple[str, ...], timestamp: datetime | None) -> list[str]:
+    """The numbers of the articles that make Typst panic, each laid out alone (a failed build is
+    rare; this is what lets an editor find the text to change)."""
+    articles = [item for item in data["items"] if item["k"] == "article"]
+    if len(articles) == 1:
+        return [articles[0]["number"]]
+    found = []
+    for item in articles:
+        used = set(_IMAGE_KEY.findall(_dumps(item)))
+        images = {k: v for k, v in data.get("images", {}).items() if k in used}
+        alone = {**data, "mode": "article", "items": [item], "appendix": None, "images": images}
+        try:
+            _compile(dirs, _dumps(alone), timestamp)
+        except _STOPS:
+            raise
+        except typst.TypstError:
+            continue
+        except BaseException:  # the panic, see _STOPS
+            _compilers.pop(dirs, None)  # a fresh compiler after a panic, to be safe
+            found.append(item["number"])
+    return found
+
+
+def _panic(
+    data: dict[str, Any], dirs: tuple[str, ...], timestamp: datetime | None, exc: BaseException
+) -> PdfUnavailable:
+    _compilers.pop(dirs, None)
+    label = data.get("issue", {}).get("label", "")
+    numbers = _culprits(data, dirs, timestamp)
+    where = "、".join(numbers)
+    log.error(
+        "Typst panicked laying out the PDF of %s; article(s): %s: %s",
+        label,
+        where or "none alone (the front matter or the appendix)",
+        exc,
+    )
+    part = f"文章 {where}" if where else "封面、说明或附录"
+    return PdfUnavailable(
+        f"PDF 排版失败：排版程序无法处理{label}{part}中的文字，请编辑修改后再试。"
+    )
+
+
 def render_pdf(data: dict[str, Any], *, timestamp: datetime | None = None) -> bytes:
     """Lay out ``data`` (see issues/pdf/data.py); PdfUnavailable says why it could not."""
     dirs = tuple(font_dirs())
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = _dumps(data)
+    key = hashlib.sha256(f"{dirs}{timestamp}{payload}".encode()).hexdigest()
     with _lock:
-        compiler = _compilers.get(dirs)
-        if compiler is None:
-            compiler = _compilers[dirs] = typst.Compiler(
-                font_paths=list(dirs), ignore_system_fonts=True
-            )
+        if key in _panicked:
+            log.warning("PDF not built again (Typst panicked on the same data): %s", _panicked[key])
+            raise PdfUnavailable(_panicked[key])
         try:
-            pdf, warnings = compiler.compile_with_warnings(
-                input=_template(),
-                format="pdf",
-                sys_inputs={"data": payload},
-                # The same data gives the same bytes: the file's dates come from the content.
-                timestamp=timestamp.replace(microsecond=0) if timestamp else None,
-            )
+            pdf, warnings = _compile(dirs, payload, timestamp)
         except typst.TypstError as exc:
             log.error("Typst could not lay out the PDF: %s\n%s", exc.message, exc.diagnostic)
             raise PdfUnavailable(f"PDF 排版失败：{exc.message}") from exc
+        except _STOPS:
+            raise
+        except BaseException as exc:  # a panic in Typst, see _STOPS
+            unavailable = _panic(data, dirs, timestamp, exc)
+            if len(_panicked) >= _MAX_PANICKED:
+                _panicked.pop(next(iter(_panicked)))
+            _panicked[key] = str(unavailable)
+            raise unavailable from exc
     for warning in warnings:
         log.info("Typst: %s", getattr(warning, "message", warning))
     if not isinstance(pdf, bytes):  # one file for PDF output; a list only for page images

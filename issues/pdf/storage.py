@@ -7,6 +7,8 @@ finds the current file by computing the hash (a few cheap queries) and never ser
 when anything printed changes, the name changes, the new file is built once and the old ones are
 deleted. Several processes or machines can share the storage: nothing but the files themselves is
 remembered. Drafts are never stored here: an editors' preview is built for each request.
+A storage that cannot be written (read-only, full) costs a build per request, never the PDF: the
+built file is served anyway and the error logged.
 """
 
 from __future__ import annotations
@@ -73,10 +75,20 @@ def _stored(source: PdfSource) -> StoredPdf:
     if default_storage.exists(name):
         return StoredPdf(name=name, etag=fingerprint)
     content = render_source(source)
-    saved = default_storage.save(name, ContentFile(content))
-    if saved != name:  # another process stored the same file meanwhile: keep one
-        default_storage.delete(saved)
-    _delete_others(source.issue.pk, prefix=_prefix(source), keep={name})
+    try:
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:  # another process stored the same file meanwhile: keep one
+            default_storage.delete(saved)
+        _delete_others(source.issue.pk, prefix=_prefix(source), keep={name})
+    except Exception as exc:  # a read-only volume, a full disk, an unreachable object store
+        # The reader gets the PDF just built all the same; the next request builds it again.
+        log.error(
+            "PDF built but not stored (%s): %s: %s",
+            name,
+            type(exc).__name__,
+            exc,
+            exc_info=not isinstance(exc, OSError),  # the unexpected ones with their traceback
+        )
     return StoredPdf(name=name, etag=fingerprint, content=content)
 
 

@@ -1,11 +1,16 @@
 from django.urls import path
 
+import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from issues.pdf import views
 
 app_name = "pdf"
 
 urlpatterns = [
-    path("issues/<int:year>/<int:number>/pdf/", views.issue_pdf, name="issue"),
-    path("issues/<int:year>/<int:number>/print/", views.issue_print, name="print"),
-    path("articles/<int:year>/<int:number>/<str:article>/pdf/", views.article_pdf, name="article"),
+    path("issues/<year:year>/<issue:number>/pdf/", views.issue_pdf, name="issue"),
+    path("issues/<year:year>/<issue:number>/print/", views.issue_print, name="print"),
+    path(
+        "articles/<year:year>/<issue:number>/<article:article>/pdf/",
+        views.article_pdf,
+        name="article",
+    ),
 ]

@@ -22,6 +22,7 @@ from issues.pdf.build import build_article_pdf, build_issue_pdf, pdf_filename
 from issues.pdf.data import load_source, notes_lines, print_items
 from issues.pdf.render import PdfUnavailable
 from issues.pdf.storage import StoredPdf
+from zhijiao.cache_headers import patch_reader_cache_control
 
 
 def _may_preview(request: HttpRequest, perm: str) -> bool:
@@ -65,9 +66,9 @@ def _serve(request: HttpRequest, filename: str, get: Callable[[], StoredPdf]) ->
     except PdfUnavailable as exc:
         return render(request, "pdf/unavailable.html", {"message": str(exc)}, status=503)
     response["ETag"] = etag
-    # Ask again every time (any edit gives a new ETag); an unchanged PDF costs a 304.
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    return response
+    # Ask again every time (any edit gives a new ETag); an unchanged PDF costs a 304. Shared
+    # caches may keep it only when the site is open to everyone.
+    return patch_reader_cache_control(response, max_age=0, must_revalidate=True)
 
 
 @require_safe
@@ -122,4 +123,5 @@ def issue_print(request: HttpRequest, year: int, number: int) -> HttpResponse:
     )
     if preview:
         patch_cache_control(response, private=True, no_store=True)
-    return response
+        return response
+    return response  # private on a closed site: zhijiao.access.AccessMiddleware

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 
 import pypdf
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -19,6 +20,7 @@ from articles.models import Article
 from issues.models import Issue, Section, Status
 from issues.pdf import render, storage
 from issues.pdf.build import build_article_pdf, build_issue_pdf
+from tests.conftest import admin_form_data
 
 ISSUE_PDF_URL = "/issues/2024/2/pdf/"
 
@@ -519,3 +521,146 @@ def test_images_from_storage_are_printed_and_others_described(issue):
     assert images == [(40, 20)]
     text = _norm(pdf.text)
     assert "图一校园一角" in text and "［图片：外站图片］" in text
+
+
+# --- what Typst cannot do, and storage that fails ------------------------------------------------
+
+# One ASCII letter and 21,845 full-width commas: 65,536 bytes in one paragraph, on which Typst's PDF
+# writer panics ("end byte index 65535 is not a char boundary"), a BaseException in Python.
+PANIC_PARAGRAPH = "a" + "，" * 21845
+
+
+def _panicking_article(issue: Issue, number: str = "2.1.1") -> Article:
+    article = Article.objects.get(issue=issue, number=number)
+    article.body = f"<p>{PANIC_PARAGRAPH}</p>"
+    article.save()
+    return article
+
+
+def _logged(caplog, *words: str) -> bool:
+    return any(all(w in r.getMessage() for w in words) for r in caplog.records)
+
+
+def test_a_typst_panic_gives_the_unavailable_page_and_names_the_article(client, issue, caplog):
+    _panicking_article(issue)
+    with caplog.at_level(logging.ERROR, logger="issues.pdf.render"):
+        response = client.get(ISSUE_PDF_URL)
+    assert response.status_code == 503
+    assert "暂时无法生成 PDF" in response.content.decode()
+    assert _logged(caplog, "2024年第02期", "2.1.1")
+    assert not _logged(caplog, "1.1.1")  # only the article that causes it is named
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="issues.pdf.render"):
+        response = client.get(reverse("pdf:article", args=[2024, 2, "2.1.1"]))
+    assert response.status_code == 503
+    assert _logged(caplog, "2024年第02期", "2.1.1")
+    # Every other article's PDF is unaffected, and the compiler still works.
+    assert client.get(reverse("pdf:article", args=[2024, 2, "1.1.1"])).status_code == 200
+
+
+def test_a_save_that_makes_typst_panic_is_kept_and_the_article_logged(
+    chief_client, issue, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.ZHIJIAO_PDF_AUTOBUILD = True
+    article = Article.objects.get(issue=issue, number="2.1.1")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = admin_form_data(chief_client, url) | {"body": f"<p>{PANIC_PARAGRAPH}</p>"}
+    with (
+        caplog.at_level(logging.WARNING, logger="issues.pdf"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        response = chief_client.post(url, data)
+    assert response.status_code == 302
+    assert any(getattr(c, "zhijiao_pdf_key", None) for c in callbacks)  # the rebuild ran
+    article.refresh_from_db()
+    assert PANIC_PARAGRAPH in article.body
+    assert _logged(caplog, "2024年第02期", "2.1.1")
+    assert not default_storage.exists(storage.folder(issue.pk)) or not [
+        f for f in default_storage.listdir(storage.folder(issue.pk))[1] if f.startswith("issue-")
+    ]
+
+
+def test_keyboard_interrupt_during_a_build_is_not_swallowed(issue, monkeypatch):
+    class Stopped:
+        def compile_with_warnings(self, **kwargs):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "_compilers", {tuple(render.font_dirs()): Stopped()})
+    with pytest.raises(KeyboardInterrupt):
+        build_issue_pdf(issue=issue)
+
+
+class ReadOnlyStorage(FileSystemStorage):
+    """A storage that reads but cannot write, as a read-only volume or a full disk."""
+
+    def _save(self, name, content):
+        raise PermissionError(13, "Read-only file system", name)
+
+
+@pytest.fixture
+def read_only_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": f"{__name__}.ReadOnlyStorage",
+            "OPTIONS": {"location": str(tmp_path / "read-only")},
+        },
+    }
+    return default_storage
+
+
+def test_a_pdf_that_cannot_be_stored_is_served_anyway_and_the_error_logged(
+    client, issue, read_only_storage, caplog
+):
+    article_url = reverse("pdf:article", args=[2024, 2, "1.1.1"])
+    with caplog.at_level(logging.ERROR, logger="issues.pdf.storage"):
+        responses = [client.get(ISSUE_PDF_URL), client.get(article_url)]
+    for response in responses:
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        assert response["ETag"]
+    assert _logged(caplog, "not stored", f"issue-{issue.pk}/issue-", "Read-only")
+    assert _logged(caplog, "not stored", f"issue-{issue.pk}/article-", "Read-only")
+    assert not read_only_storage.exists(storage.folder(issue.pk))
+
+
+def test_autobuild_on_a_storage_that_cannot_be_written_does_not_fail_the_save(
+    settings, issue, read_only_storage, caplog, django_capture_on_commit_callbacks
+):
+    settings.ZHIJIAO_PDF_AUTOBUILD = True
+    with (
+        caplog.at_level(logging.ERROR, logger="issues.pdf"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        issue.save()
+    assert _logged(caplog, "not stored", "Read-only")
+
+
+CLOSED_SITES = [
+    pytest.param({"ZHIJIAO_REQUIRE_LOGIN": True}, id="login-required"),
+    pytest.param({"ZHIJIAO_ALLOWED_NETWORKS": ["127.0.0.0/8"]}, id="campus-network"),
+]
+
+
+def _cache_control(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+@pytest.mark.parametrize("closed", CLOSED_SITES)
+def test_pdfs_of_a_closed_site_are_private(client, teacher, settings, issue, closed):
+    for name, value in closed.items():
+        setattr(settings, name, value)
+    client.force_login(teacher)
+    for url in (ISSUE_PDF_URL, reverse("pdf:article", args=[2024, 2, "1.1.1"])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "private" in _cache_control(response) and "public" not in _cache_control(response)
+        unchanged = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert unchanged.status_code == 304
+        assert "private" in _cache_control(unchanged)
+        assert "public" not in _cache_control(unchanged)
+
+
+def test_pdfs_of_an_open_site_stay_public(client, issue):
+    response = client.get(ISSUE_PDF_URL)
+    assert {"public", "max-age=0", "must-revalidate"} <= _cache_control(response)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from articles.models import Article
@@ -189,3 +190,46 @@ def test_api_issue_carries_its_toc_with_article_fields(client):
 def test_api_issue_detail_uses_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert client.get(reverse("api:issue", args=[2024, 2])).status_code == 200
+
+
+def _toc_titles(html: str) -> set[str]:
+    return set(re.findall(r'class="toc-section"><a href="[^"]*">([^<]+)</a>', html))
+
+
+def _api_sections(data: dict) -> set[str]:
+    def walk(nodes):
+        for node in nodes:
+            yield f"{node['number']} {node['title']}"
+            yield from walk(node["children"])
+
+    return set(walk(data["toc"]))
+
+
+def test_a_section_holding_only_drafts_is_left_out_for_readers_not_for_editors(
+    client, editor_client, no_page_cache
+):
+    from django.test import Client
+
+    issue = Issue.objects.get(year=2024, number=2)
+    top = next(s for s in issue.sections.filter(parent=None) if s.children.count() >= 2)
+    sub = top.children.order_by("position").first()
+    Article.objects.filter(section=sub).update(status=Status.DRAFT)
+    reader = Client()
+    hidden = f"{sub.number} {sub.title}"
+    for html in (
+        _html(reader.get(issue.get_absolute_url())),
+        _html(reader.get(reverse("issues:home"))),
+    ):
+        assert hidden not in _toc_titles(html) and f"{top.number} {top.title}" in _toc_titles(html)
+    api = reader.get(reverse("api:issue", args=[2024, 2])).json()
+    assert hidden not in _api_sections(api) and f"{top.number} {top.title}" in _api_sections(api)
+    # Recursively: a top section whose subsections (and itself) hold only drafts goes too.
+    Article.objects.filter(Q(section=top) | Q(section__parent=top)).update(status=Status.DRAFT)
+    html = _html(reader.get(issue.get_absolute_url()))
+    below = {f"{s.number} {s.title}" for s in [top, *top.children.all()]}
+    assert not below & _toc_titles(html)
+    assert not below & _api_sections(reader.get(reverse("api:issue", args=[2024, 2])).json())
+    # The editors' preview still shows every section, drafts and all.
+    preview = _html(editor_client.get(issue.get_absolute_url()))
+    assert below <= _toc_titles(preview)
+    assert {f"{s.number} {s.title}" for s in issue.sections.all()} <= _toc_titles(preview)

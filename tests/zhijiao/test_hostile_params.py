@@ -115,6 +115,9 @@ def test_page_past_the_end_gives_the_last_page(client):
         "/articles/sources/a%00b/",
         "/articles/tags/%00/",
         "/articles/2024/2/2.1%001/",
+        "/articles/2024/2/%00/pdf/",  # a 500 on PostgreSQL before numbers had their converters
+        "/issues/2024/%00/pdf/",
+        "/issues/%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%94/2/",  # full-width ２０２４
         "/articles/tags/" + "x" * 10_000 + "/",
         "/communities/99999999999999999999/",
         "/communities/organizations/99999999999999999999/",
