@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import Media
 from taggit.models import Tag
@@ -213,7 +215,7 @@ class ArticleAdmin(PublishingAdminMixin, RevisionAdmin):
     search_fields = ("title", "toc_title", "body", "source", "number")
     autocomplete_fields = ("issue", "section")
     ordering = ("-issue__year", "-issue__number", "position")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "excerpted_from")
     fieldsets = (
         (None, {"fields": ("issue", "section", "number", "position", "status", "published_at")}),
         ("标题", {"fields": ("title", "toc_title", "subtitle", "source")}),
@@ -232,8 +234,28 @@ class ArticleAdmin(PublishingAdminMixin, RevisionAdmin):
                 )
             },
         ),
-        ("记录", {"fields": ("created_at", "updated_at")}),
+        ("记录", {"fields": ("excerpted_from", "created_at", "updated_at")}),
     )
+
+    @admin.display(description="摘编自（素材库）")
+    def excerpted_from(self, obj: Article) -> str:
+        # Editors' provenance of an excerpt; teachers see the 信息来源 fields, not this.
+        candidates = obj.source_candidates.select_related("document") if obj.pk else []
+        return (
+            format_html_join(
+                "",
+                '<div><a href="{}">{}</a> ›《{}》</div>',
+                (
+                    (
+                        reverse("admin:sources_sourcedocument_change", args=[c.document_id]),
+                        c.document,
+                        c.title,
+                    )
+                    for c in candidates
+                ),
+            )
+            or "—"
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

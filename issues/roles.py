@@ -20,6 +20,8 @@ _CONTENT = [
     ("communities", "community", ("view", "add", "change")),
     ("communities", "organization", ("view", "add", "change")),
     ("communities", "leadunit", ("view", "add", "change", "delete")),
+    ("sources", "sourcedocument", ("view", "add", "change", "delete")),
+    ("sources", "candidate", ("view", "change", "delete")),
 ]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {

@@ -23,6 +23,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from articles.models import Article, Attachment
 from communities.models import Organization
+from sources.models import SourceDocument
+from tests.seeds import seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +57,13 @@ def _samples() -> dict[str, object]:
     )
     if not article.tags.exists():
         article.tags.add("产教融合")
+    if not SourceDocument.objects.exists():
+        # The 素材库's pages need a document to show (editors' material, not in the seeds).
+        from sources.library import read_document, store_document
+        from tests.sources.seedfiles import NEWSLETTER
+
+        text, doc = read_document(pasted=seed_text(NEWSLETTER))
+        store_document(text=text, doc=doc)
     return {
         "article": article,
         "organization": Organization.objects.filter(communities__number=81).first(),
