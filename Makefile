@@ -8,7 +8,7 @@ PORT   ?= 8000
 # make run is for a person at a desk: development mode, SQLite unless DATABASE_URL is set.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: setup run test test-sqlite test-postgres lint format superuser backup restore migrate seed clean
+.PHONY: FORCE setup run test test-sqlite test-postgres lint format superuser backup restore migrate seed clean
 
 # The virtualenv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(BIN)/.installed: pyproject.toml
@@ -19,6 +19,15 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 	@scripts/system-deps.sh fonts
+
+# axe-core for the browser tests' accessibility checks, pinned by package-lock.json: installed again
+# when the lock file changes or node_modules/axe-core has gone.
+node_modules/.installed: package-lock.json $(if $(wildcard node_modules/axe-core/axe.min.js),,FORCE)
+	@scripts/system-deps.sh npm
+	npm ci --no-audit --no-fund
+	@touch $@
+
+FORCE:
 
 migrate: setup
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v 0
@@ -42,7 +51,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 # The whole suite twice: on SQLite, then on a real PostgreSQL 15 that the script starts and stops.
-test: setup
+test: setup node_modules/.installed
 	@scripts/system-deps.sh fonts postgres chromium
 	$(MAKE) --no-print-directory lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
@@ -52,8 +61,10 @@ test: setup
 test-sqlite: setup
 	env -u DATABASE_URL $(BIN)/pytest
 
+# The tests that touch the database (tests/conftest.py): parsers, layouts and the browser say nothing
+# new on a second database.
 test-postgres: setup
-	scripts/with-postgres.sh $(BIN)/pytest
+	ZHIJIAO_TESTS=database scripts/with-postgres.sh $(BIN)/pytest
 
 backup: setup
 	$(RUN_ENV) $(BIN)/python manage.py backup
@@ -63,4 +74,4 @@ restore: setup
 	$(RUN_ENV) $(BIN)/python manage.py restore "$(FILE)"
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache node_modules

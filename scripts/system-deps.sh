@@ -4,6 +4,7 @@
 #   scripts/system-deps.sh fonts            CJK fonts for PDFs
 #   scripts/system-deps.sh fonts postgres   … and a PostgreSQL 15 server for the tests
 #   scripts/system-deps.sh fonts postgres chromium
+#   scripts/system-deps.sh npm              node and npm, for axe-core in the browser tests
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,7 @@ for need in "$@"; do
               ls /usr/share/fonts/truetype/noto/NotoColorEmoji* >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji) ;;
     postgres) [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    npm)      command -v npm >/dev/null || missing+=(npm) ;;
     *) echo "system-deps.sh: unknown need '$need'" >&2; exit 2 ;;
   esac
 done

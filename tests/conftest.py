@@ -6,6 +6,9 @@ per-test transaction, which is rolled back, so the seeds stay as imported for th
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -167,3 +170,34 @@ def admin_form_data(client, url: str) -> dict:
                 if value is not None:
                     data[f"{formset.prefix}-{i}-{name}"] = getattr(value, "pk", value)
     return data
+
+
+# --- which tests the PostgreSQL run repeats -------------------------------------------------------
+
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def touches_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        _DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """``ZHIJIAO_TESTS=database``: only the tests that touch the database (make test runs the
+    whole suite on SQLite, then these again on PostgreSQL). Parsers, tokens, Typst layouts and
+    the browser (which drives the same Django views) say nothing new on a second database."""
+    if os.environ.get("ZHIJIAO_TESTS") != "database":
+        return
+    browser = Path(__file__).resolve().parent / "browser"
+    keep = [i for i in items if touches_database(i) and browser not in Path(str(i.path)).parents]
+    kept = set(keep)
+    dropped = [i for i in items if i not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.browser.axe import axe_source, run_axe
 from tests.conftest import import_seeds
 
 # Playwright's sync API keeps an event loop in this thread; Django would refuse database access.
@@ -71,20 +72,35 @@ def seeded_server(live_server):
     return live_server
 
 
+# The widths our guide asks for: a laptop screen and a phone.
+SCREENSHOT_SIZES = ((1366, 768), (390, 844))
+
+
 @pytest.fixture
 def screenshot():
-    """``screenshot(page, name)``: the whole page at 375 px and at 1280 px wide, saved as
-    test-artifacts/screenshots/<name>-<width>.png; returns the paths."""
+    """``screenshot(page, name)``: the whole page at 1366 px and at 390 px wide, saved as
+    test-artifacts/screenshots/<name>-1366.png and <name>-390.png; returns the paths. The page
+    keeps the viewport it had."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> list[Path]:
+        before = page.viewport_size
         paths = []
-        for width, height in ((375, 812), (1280, 900)):
+        for width, height in SCREENSHOT_SIZES:
             page.set_viewport_size({"width": width, "height": height})
             path = SCREENSHOTS / f"{name}-{width}.png"
             page.screenshot(path=str(path), full_page=True)
             paths.append(path)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        if before:
+            page.set_viewport_size(before)
         return paths
 
     return take
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)``: axe-core's violations on the page as it is now (tests/browser/axe.py). A test
+    that asks for it fails at once when axe-core is not installed (``npm ci``)."""
+    axe_source()
+    return run_axe
