@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -23,6 +25,11 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "已发布"
 
 
+def published_q(prefix: str = "") -> Q:
+    """Marked published by a 主编 (visible once its time has come, see ``visible_q``)."""
+    return Q(**{f"{prefix}status": Status.PUBLISHED})
+
+
 def visible_q(prefix: str = "") -> Q:
     """The one definition of "the public may see it": published, and its time has come.
 
@@ -30,9 +37,21 @@ def visible_q(prefix: str = "") -> Q:
     time passes: visibility is a query, so no cron job or worker is needed.
     """
     now = timezone.now()
-    return Q(**{f"{prefix}status": Status.PUBLISHED}) & (
+    return published_q(prefix) & (
         Q(**{f"{prefix}published_at__isnull": True}) | Q(**{f"{prefix}published_at__lte": now})
     )
+
+
+def scheduled_q(now) -> Q:
+    """Published, but visible only later: what turns visible by itself after ``now``."""
+    return published_q() & Q(published_at__gt=now)
+
+
+def visible_from(*items) -> datetime | None:
+    """From when all of these published items are visible (the latest ``published_at``), or None
+    for at once: the time part of ``visible_q``, for what is checked later (the search index)."""
+    times = [item.published_at for item in items if item.published_at is not None]
+    return max(times) if times else None
 
 
 def can_preview(user, model) -> bool:

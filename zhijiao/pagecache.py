@@ -122,10 +122,10 @@ def connect_signals() -> None:
 def next_scheduled(now: datetime) -> datetime | None:
     """When the next scheduled issue or article becomes visible by itself, if any is waiting."""
     from articles.models import Article
-    from issues.models import Issue, Status
+    from issues.models import Issue, scheduled_q
 
     def scheduled(model):
-        waiting = model.objects.filter(status=Status.PUBLISHED, published_at__gt=now)
+        waiting = model.objects.filter(scheduled_q(now))
         return waiting.order_by().values_list("published_at", flat=True)
 
     return scheduled(Issue).union(scheduled(Article)).order_by("published_at").first()

@@ -132,11 +132,12 @@ def _in_order(ids: list[int], docs: list[_Doc]) -> list[_Doc]:
 
 def _article_docs(ids: list[int]) -> list[_Doc]:
     from articles.models import Article
+    from issues.models import published_q, visible_from
 
     # Only what the public may see is indexed. The time part of visibility (a scheduled
     # published_at) is checked at query time instead, as visible_from.
     articles = (
-        Article.objects.filter(pk__in=ids, status="published", issue__status="published")
+        Article.objects.filter(published_q(), published_q("issue__"), pk__in=ids)
         .select_related("issue", "section", "section__parent")
         .prefetch_related("tags")
     )
@@ -148,7 +149,6 @@ def _article_docs(ids: list[int]) -> list[_Doc]:
         if section.parent_id:
             path.append(f"{section.parent.number} {section.parent.title}")
         path.extend([f"{section.number} {section.title}", a.number])
-        times = [t for t in (a.published_at, a.issue.published_at) if t is not None]
         docs.append(
             _Doc(
                 kind=Kind.ARTICLE,
@@ -164,7 +164,7 @@ def _article_docs(ids: list[int]) -> list[_Doc]:
                 section=section.title,
                 source=a.source,
                 tags=tags,
-                visible_from=max(times) if times else None,
+                visible_from=visible_from(a, a.issue),
             )
         )
     return _in_order(ids, docs)

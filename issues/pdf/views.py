@@ -16,7 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
-from issues.models import Issue
+from issues.models import Issue, can_preview
 from issues.pdf import storage
 from issues.pdf.build import build_article_pdf, build_issue_pdf, pdf_filename
 from issues.pdf.data import load_source, notes_lines, print_items
@@ -25,13 +25,9 @@ from issues.pdf.storage import StoredPdf
 from zhijiao.cache_headers import patch_reader_cache_control
 
 
-def _may_preview(request: HttpRequest, perm: str) -> bool:
-    return request.user.is_active and request.user.is_staff and request.user.has_perm(perm)
-
-
 def _issue(request: HttpRequest, year: int, number: int) -> tuple[Issue, bool]:
     """The issue and whether this request gets the editors' preview (drafts included)."""
-    editor = _may_preview(request, "issues.change_issue")
+    editor = can_preview(request.user, Issue)
     public = Issue.objects.published().filter(year=year, number=number).first()
     if public is not None:
         return public, editor and request.GET.get("preview") == "1"
@@ -85,7 +81,7 @@ def issue_pdf(request: HttpRequest, year: int, number: int) -> HttpResponse:
 
 @require_safe
 def article_pdf(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
-    editor = _may_preview(request, "articles.change_article")
+    editor = can_preview(request.user, Article)
     articles = Article.objects.select_related("issue").filter(
         issue__year=year, issue__number=number, number=article
     )
