@@ -88,7 +88,23 @@ class CandidateInlineFormSet(forms.BaseInlineFormSet):
             form.fields["DELETE"].widget.attrs["aria-label"] = f"删除《{form.instance.title}》"
 
 
-class CandidateInline(admin.TabularInline):
+class CandidateColumns:
+    """What the document's inline and the candidate list both show of a candidate."""
+
+    @admin.display(description="字数")
+    def length(self, obj: Candidate) -> int:
+        return obj.length
+
+    @admin.display(description="相似")
+    def similar_to(self, obj: Candidate) -> str:
+        return _similar_label(obj)
+
+    @admin.display(description="已摘编为")
+    def taken(self, obj: Candidate) -> str:
+        return _article_link(obj)
+
+
+class CandidateInline(CandidateColumns, admin.TabularInline):
     model = Candidate
     formset = CandidateInlineFormSet
     fields = (
@@ -114,18 +130,6 @@ class CandidateInline(admin.TabularInline):
     @admin.display(description="预览")
     def preview(self, obj: Candidate) -> str:
         return Truncator(obj.plain_text).chars(80)
-
-    @admin.display(description="字数")
-    def length(self, obj: Candidate) -> int:
-        return obj.length
-
-    @admin.display(description="相似")
-    def similar_to(self, obj: Candidate) -> str:
-        return _similar_label(obj)
-
-    @admin.display(description="已摘编为")
-    def taken(self, obj: Candidate) -> str:
-        return _article_link(obj)
 
 
 def _article_link(obj: Candidate) -> str:
@@ -265,7 +269,7 @@ class TakenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(NormSearchMixin, RevisionAdmin):
+class CandidateAdmin(CandidateColumns, NormSearchMixin, RevisionAdmin):
     norm_field = "norm"
     form = CandidateForm
     list_display = (
@@ -290,18 +294,6 @@ class CandidateAdmin(NormSearchMixin, RevisionAdmin):
         ("正文", {"fields": ("body",)}),
         ("核对", {"fields": ("similar_list", "taken", "created_at", "updated_at")}),
     )
-
-    @admin.display(description="字数")
-    def length(self, obj: Candidate) -> int:
-        return obj.length
-
-    @admin.display(description="相似")
-    def similar_to(self, obj: Candidate) -> str:
-        return _similar_label(obj)
-
-    @admin.display(description="已摘编为")
-    def taken(self, obj: Candidate) -> str:
-        return _article_link(obj)
 
     @admin.display(description="素材文档", ordering="document")
     def document_short(self, obj: Candidate) -> str:
