@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from articles.models import Article
+from issues.roles import display_name
 from zhijiao.pagecache import content_changed
 
 
@@ -32,8 +34,10 @@ def find_conflict(pk: int, *, base_version: int | None) -> Conflict | None:
     history = Article.history.filter(id=pk)
     latest = history.order_by("-history_date", "-history_id").first()
     old = history.filter(version=base_version).order_by("-history_date").first()
-    who = getattr(latest.history_user, "username", "") if latest else ""
-    when = latest.history_date.strftime("%Y-%m-%d %H:%M") if latest else ""
+    user = latest.history_user if latest else None
+    who = display_name(user) if user else ""
+    # In the site's time zone (Asia/Shanghai), as the editor's clock shows it.
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
     changes = []
     if latest and old:
         for change in latest.diff_against(old, excluded_fields=["version", "updated_at"]).changes:

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from articles.models import Article
 from issues.models import Section, Status
+from issues.roles import display_name
 from sources.models import Candidate
 
 
@@ -21,12 +22,6 @@ def _full_date(value: str) -> date | None:
         return date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         return None
-
-
-def _editor_name(user) -> str:
-    if user is None:
-        return ""
-    return (user.get_full_name() or user.get_username()).replace(" ", "")
 
 
 def excerpt(*, candidates: list[Candidate], section: Section, user=None) -> list[Article]:
@@ -66,7 +61,7 @@ def excerpt(*, candidates: list[Candidate], section: Section, user=None) -> list
                 source_name=candidate.source,
                 source_date=_full_date(candidate.source_date),
                 source_url=candidate.source_url,
-                compiled_by=candidate.compiled_by or _editor_name(user),
+                compiled_by=candidate.compiled_by or (display_name(user) if user else ""),
                 body=candidate.body,
             )
             article._history_user = user

@@ -56,3 +56,23 @@ def test_an_editor_saving_twice_in_a_row_is_not_a_conflict(editor):
         assert client.post(url, data).status_code == 302
     article.refresh_from_db()
     assert article.title == "第二次"
+
+
+def test_the_refusal_names_the_editor_and_the_local_time(editor, chief):
+    from django.utils import timezone
+
+    chief.first_name, chief.last_name = "乐", "刘"
+    chief.save()
+    article = Article.objects.get(issue__number=2, number="1.1.3")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    first, second = Client(), Client()
+    first.force_login(chief)
+    second.force_login(editor)
+    data_first, data_second = _form_data(first, url), _form_data(second, url)
+    data_first["title"] = "主编改的标题"
+    assert first.post(url, data_first).status_code == 302
+    response = second.post(url, data_second)
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    saved = article.history.latest("history_date").history_date
+    assert "刘乐" in errors  # family name first, as the editors write it
+    assert timezone.localtime(saved).strftime("%Y-%m-%d %H:%M") in errors  # Asia/Shanghai
