@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -103,6 +104,10 @@ class Article(models.Model):
             "articles:detail",
             kwargs={"year": self.issue.year, "number": self.issue.number, "article": self.number},
         )
+
+    def clean(self) -> None:
+        if self.section_id and self.issue_id and self.section.issue_id != self.issue_id:
+            raise ValidationError({"section": "栏目必须属于这篇文章所在的期刊。"})
 
     @property
     def page_label(self) -> str:

@@ -12,7 +12,7 @@ from articles.models import Article
 from issues.importer import uploads
 from issues.importer.common import ImportRefused
 from issues.importer.load import ImportProblem, import_issue, parse_issue_file
-from issues.models import Issue, Section, Status
+from issues.models import Issue, Section, Status, section_tree_problem
 from issues.numbering import renumber, renumbering_changes
 from issues.pdf.admin import export_pdf
 from issues.publishing import PublishingAdminMixin
@@ -21,8 +21,29 @@ from zhijiao.recover import RevisionAdmin
 logger = logging.getLogger(__name__)
 
 
+class SectionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """The tree as this form will leave it: each form's own check sees only the stored
+        parents, so two rows changed at once (1 › 1.1 and 1.1 › 1) are caught here."""
+        super().clean()
+        if any(self.errors):
+            return
+        parents = dict(Section.objects.filter(issue=self.instance).values_list("pk", "parent_id"))
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        for form in kept:
+            if form.instance.pk is not None:
+                parent = form.cleaned_data.get("parent")
+                parents[form.instance.pk] = parent.pk if parent else None
+        for form in kept:
+            form.instance.parent = form.cleaned_data.get("parent")
+            problem = section_tree_problem(form.instance, parents)
+            if problem:
+                form.add_error("parent", problem)
+
+
 class SectionInline(admin.TabularInline):
     model = Section
+    formset = SectionFormSet
     fields = ("number", "title", "parent", "position", "page")
     ordering = ("position",)
     extra = 0
@@ -188,6 +209,7 @@ class IssueAdmin(PublishingAdminMixin, RevisionAdmin):
                     token=token,
                     filename=upload.name,
                     publish=form.cleaned_data.get("publish", False),
+                    may_remove_published=may_publish,
                     replace=form.cleaned_data["replace"],
                 )
                 return TemplateResponse(request, "admin/issues/issue/import_confirm.html", context)
@@ -231,6 +253,7 @@ class IssueAdmin(PublishingAdminMixin, RevisionAdmin):
                 publish=publish,
                 replace=request.POST.get("replace") == "1",
                 registry_now=request.POST.get("registry_now") == "1",
+                may_remove_published=self.has_publish_permission(request),
             )
         except ImportProblem as exc:
             messages.error(request, str(exc))
@@ -276,3 +299,8 @@ class SectionAdmin(RevisionAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.select_related("issue"), may_have_duplicates
+
+    def get_readonly_fields(self, request, obj=None):
+        # A section's articles belong to its issue: moving it to another would part them.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "issue"] if obj is not None else fields

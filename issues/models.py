@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -170,3 +171,32 @@ class Section(models.Model):
     @property
     def is_top(self) -> bool:
         return self.parent_id is None
+
+    def clean(self) -> None:
+        parents = dict(
+            Section.objects.filter(issue_id=self.issue_id).values_list("pk", "parent_id")
+        )
+        if self.pk is not None:
+            parents[self.pk] = self.parent_id
+        problem = section_tree_problem(self, parents)
+        if problem:
+            raise ValidationError({"parent": problem})
+
+
+def section_tree_problem(section: Section, parents: dict[int, int | None]) -> str | None:
+    """Why ``section``'s parent cannot be (``parents``: section → parent, as it will be), or None.
+
+    A parent in another issue, or a loop (1 › 1.1 › 1), would take the sections out of the 目录."""
+    parent = section.parent
+    if parent is None:
+        return None
+    if parent.issue_id != section.issue_id:
+        return "上级板块必须属于同一期。"
+    seen = {section.pk}
+    current = parent.pk
+    while current is not None:
+        if current in seen:
+            return "上级板块不能是这个栏目本身或它的下级栏目。"
+        seen.add(current)
+        current = parents.get(current)
+    return None

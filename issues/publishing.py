@@ -65,7 +65,7 @@ class PublishingAdminMixin:
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         published = obj is not None and obj.status == Status.PUBLISHED
-        if not self.has_publish_permission(request) and (published or obj is None):
+        if not self.has_publish_permission(request):
             # An editor can neither unpublish nor schedule: both belong to the 主编.
             fields += ["published_at"] + (["status"] if published else [])
         return fields

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -60,6 +61,9 @@ class NormSearchMixin:
         return queryset, False
 
 
+PASTE_MAX_CHARS = 800_000  # UTF-8 Chinese is 3 bytes a character: under Django's 2.5 MB
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="文件",
@@ -69,6 +73,10 @@ class UploadForm(forms.Form):
     pasted = forms.CharField(
         label="或粘贴文本",
         required=False,
+        # A request body larger than Django's DATA_UPLOAD_MAX_MEMORY_SIZE is refused before any
+        # form sees it: longer texts come as a file.
+        max_length=PASTE_MAX_CHARS,
+        help_text=f"最多约 {PASTE_MAX_CHARS // 10000} 万字；更长的文本请保存为 .txt 文件上传。",
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
     )
 
@@ -184,7 +192,14 @@ class SourceDocumentAdmin(NormSearchMixin, RevisionAdmin):
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data.get("file")
+            limit = settings.ZHIJIAO_SOURCE_MAX_BYTES
             try:
+                if upload and upload.size > limit:  # refused before it is read into memory
+                    size, most = upload.size / 1048576, limit / 1048576
+                    raise SourceError(
+                        f"文件太大（{size:.1f} MB），上限为 {most:.0f} MB："
+                        "请拆分后上传，或只上传要摘编的部分。"
+                    )
                 if upload:
                     text, doc = read_document(data=upload.read(), filename=upload.name or "")
                 else:

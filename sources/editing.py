@@ -14,11 +14,21 @@ def body_blocks(body: str) -> list[str]:
     """The body's top-level elements as HTML strings, in order."""
     if not body.strip():
         return []
-    return [
-        lxml_html.tostring(element, encoding="unicode").strip()
-        for element in lxml_html.fragments_fromstring(body)
-        if not isinstance(element, str)
-    ]
+    blocks = []
+    for element in lxml_html.fragments_fromstring(body):
+        if isinstance(element, str):  # text outside any element: a paragraph of its own
+            if element.strip():
+                blocks.append(_element("p", element.strip()))
+        else:
+            blocks.append(lxml_html.tostring(element, encoding="unicode").strip())
+    return blocks
+
+
+def _element(tag: str, text: str) -> str:
+    """An element holding ``text`` as text (never read as markup)."""
+    element = lxml_html.Element(tag)
+    element.text = text
+    return lxml_html.tostring(element, encoding="unicode")
 
 
 def _text(block: str) -> str:
@@ -35,8 +45,11 @@ def split(candidate: Candidate, *, at: int, title: str = "", user=None) -> Candi
         raise ValueError("请选择从哪一段开始拆分（不能是第一段之前或最后一段之后）。")
     head, tail = blocks[:at], blocks[at:]
     title = title.strip()
+    limit = Candidate._meta.get_field("title").max_length
+    if len(title) > limit:
+        raise ValueError(f"标题不能超过 {limit} 个字。")
     if not title:
-        title, tail = _text(tail[0])[:300], tail[1:]
+        title, tail = _text(tail[0])[:limit], tail[1:]
     with transaction.atomic():
         later = Candidate.objects.filter(
             document=candidate.document, position__gt=candidate.position
@@ -73,9 +86,7 @@ def merge(candidates: list[Candidate], *, user=None) -> Candidate:
     if first.article_id or second.article_id:
         raise ValueError("已摘编的候选文章不能合并。")
     with transaction.atomic():
-        heading = lxml_html.tostring(
-            lxml_html.fragment_fromstring(second.title, create_parent="h3"), encoding="unicode"
-        )
+        heading = _element("h3", second.title)
         first.body = "\n".join(part for part in (first.body, heading, second.body) if part)
         for name in _PROVENANCE:
             if not getattr(first, name):

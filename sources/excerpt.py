@@ -39,20 +39,29 @@ def excerpt(*, candidates: list[Candidate], section: Section, user=None) -> list
         articles = list(issue.articles.select_for_update().select_related("section"))
         in_section = [a for a in articles if a.section_id == section.pk]
         places = [int(n) for a in in_section if (n := a.number.rsplit(".", 1)[-1]).isdigit()]
-        next_place = max(places, default=0) + 1
+        taken = {a.number for a in articles}
+        numbers: list[str] = []
+        place = max(places, default=0)
+        while len(numbers) < len(candidates):
+            place += 1
+            # Skip a number an article moved to another section still holds.
+            if f"{section.number}.{place}" not in taken:
+                numbers.append(f"{section.number}.{place}")
         # Print order: after the section's last article, or after the articles of the sections
         # printed before it when it has none yet.
         before = [a.position for a in articles if a.section.position <= section.position]
         position = max(before, default=-1) + 1
         for later in (a for a in articles if a.position >= position):
             later.position += len(candidates)
-            later.save(update_fields=["position", "updated_at"])  # through save: pages follow
+            # Through save (pages follow), and a new version, so a form opened before this
+            # cannot write its old position back past the conflict check.
+            later.save(update_fields=["position", "version", "updated_at"])
         made = []
         for offset, candidate in enumerate(candidates):
             article = Article(
                 issue=issue,
                 section=section,
-                number=f"{section.number}.{next_place + offset}",
+                number=numbers[offset],
                 position=position + offset,
                 status=Status.DRAFT,
                 title=candidate.title,

@@ -35,6 +35,8 @@ class ImportResult:
     registry: RegistryResult | None = None
     # What the appendix changes in the public registry (which is public whatever the issue is).
     registry_changes: RegistryChanges | None = None
+    # Published articles of the stored issue that the file would delete (or recreate as drafts).
+    removes_published: list[str] = field(default_factory=list)
     # Whether the issue is public after the import (published now, or already).
     lands_published: bool = False
     messages: list[str] = field(default_factory=list)
@@ -80,6 +82,7 @@ def import_issue(
     replace: bool = False,
     dry_run: bool = False,
     registry_now: bool = False,
+    may_remove_published: bool = True,
 ) -> ImportResult:
     """Import one issue file's text. Raises one of ``ImportProblem`` and then writes nothing.
 
@@ -93,8 +96,15 @@ def import_issue(
         result.registry_changes = registry_changes(registry_doc)
     existing = Issue.objects.filter(year=doc.year, number=doc.number).only("status").first()
     result.lands_published = publish or bool(existing and existing.status == Status.PUBLISHED)
+    if existing is not None:
+        result.removes_published = _published_articles_removed(existing, doc)
     if dry_run:
         return result
+    if result.removes_published and not may_remove_published:
+        raise ImportRefused(
+            "导入会删除已发布的文章（编号 " + "、".join(result.removes_published) + "），"
+            "读者将看不到它们：请主编来导入，或先在文件中保留这些文章。"
+        )
     if result.registry_goes_public_before_the_issue and not registry_now:
         raise ImportRefused(
             "此期将导入为草稿，但附录会立即改变公开的共同体名录："
@@ -250,6 +260,17 @@ def _publish(issue: Issue) -> None:
     for article in issue.articles.exclude(status=Status.PUBLISHED):
         article.status = Status.PUBLISHED
         article.save(update_fields=["status", "updated_at"])
+
+
+def _published_articles_removed(issue: Issue, doc: IssueDoc) -> list[str]:
+    """What ``_write_sections`` and ``_write_articles`` would take away from readers: published
+    articles the file lacks, and those in sections the file lacks (they are deleted first)."""
+    numbers = {a.number for a in doc.articles}
+    sections = {s.number for s in doc.sections}
+    gone = issue.articles.filter(status=Status.PUBLISHED).exclude(
+        number__in=numbers, section__number__in=sections
+    )
+    return sorted(gone.values_list("number", flat=True))
 
 
 def _write_sections(issue: Issue, doc: IssueDoc) -> None:

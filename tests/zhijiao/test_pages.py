@@ -141,3 +141,30 @@ def test_draft_is_not_in_sitemap(client):
     assert draft.get_absolute_url().lstrip("/") not in paths
     assert issue.get_absolute_url().lstrip("/") not in paths
     assert not any(p.startswith("articles/2024/1/") for p in paths)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "heading"),
+    [("/没有这个页面/", 404, "页面不存在"), ("/articles/2024/2/9.9.9/", 404, "页面不存在")],
+)
+def test_error_pages_are_in_chinese(client, path, status, heading):
+    response = client.get(path)
+    assert response.status_code == status
+    assert f"<h1>{heading}</h1>" in response.content.decode()
+
+
+def test_a_refusal_in_the_admin_says_why_in_chinese(client, editor):
+    from articles.models import Article
+
+    client.force_login(editor)
+    article = Article.objects.get(issue__year=2024, issue__number=2, number="1.1.1")
+    response = client.get(reverse("admin:articles_article_delete", args=[article.pk]))
+    assert response.status_code == 403
+    assert "<h1>没有权限</h1>" in response.content.decode() and "主编" in response.content.decode()
+
+
+def test_a_request_too_large_says_so_in_chinese(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(reverse("login"), {"username": "x" * 2000, "password": "y"})
+    assert response.status_code == 400
+    assert "<h1>请求无法处理</h1>" in response.content.decode()
