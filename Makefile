@@ -8,7 +8,7 @@ PORT   ?= 8000
 # make run is for a person at a desk: development mode, SQLite unless DATABASE_URL is set.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: FORCE setup run test test-sqlite test-postgres lint format superuser backup restore migrate seed clean
+.PHONY: FORCE setup run test test-sqlite test-postgres lint format superuser backup restore migrate seed clean image image-test
 
 # The virtualenv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(BIN)/.installed: pyproject.toml
@@ -57,6 +57,7 @@ test: setup node_modules/.installed
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	@scripts/image-test.sh --if-podman
 
 test-sqlite: setup
 	env -u DATABASE_URL $(BIN)/pytest
@@ -65,6 +66,15 @@ test-sqlite: setup
 # new on a second database.
 test-postgres: setup
 	ZHIJIAO_TESTS=database scripts/with-postgres.sh $(BIN)/pytest
+
+# The production image, built with podman (README, 部署 · Deployment); BASE_IMAGE=, PIP_INDEX_URL=,
+# APT_MIRROR=, CA_BUNDLE= pass through from the command line or the environment.
+image:
+	scripts/image.sh
+
+# Build the image and smoke-test it as production runs it (root; a throwaway PostgreSQL on loopback).
+image-test:
+	scripts/image-test.sh
 
 backup: setup
 	$(RUN_ENV) $(BIN)/python manage.py backup
