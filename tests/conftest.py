@@ -94,6 +94,23 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def role_group(name: str) -> Group:
+    """The role's group as the data migration makes it, made again where a transactional test's
+    flush emptied the table (the browser tests)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    from issues.roles import ROLE_PERMISSIONS
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        wanted = Q(pk__in=[])
+        for app_label, codename in ROLE_PERMISSIONS[name]:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
 def _staff(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, password="pw", is_staff=group is not None)
     if group:

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -18,6 +18,7 @@ from issues.models import Issue, Section, Status
 from issues.roles import EDITOR
 from sources.models import Candidate, SourceDocument
 from tests.browser.axe import assert_accessible, describe
+from tests.conftest import role_group
 from tests.seeds import seeds_dir
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -51,7 +52,7 @@ def _next_issue() -> Section:
 
 def _editor() -> User:
     user = User.objects.create_user("editor", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR))
+    user.groups.add(role_group(EDITOR))
     return user
 
 
@@ -95,7 +96,8 @@ def test_editor_uploads_a_newsletter_and_excerpts_two_candidates(
     screenshot(page, "sources-document")
 
     # A candidate's own form (the rich-text editor for its body).
-    page.get_by_role("link", name=candidates[0].title, exact=True).click()
+    change = reverse("admin:sources_candidate_change", args=[candidates[0].pk])
+    page.locator(f'a.inlinechangelink[href="{change}"]').click()
     expect(page.locator("#id_title")).to_have_value(candidates[0].title)
     expect(page.locator(".ProseMirror >> visible=true").first).to_be_visible()
     check("candidate")
