@@ -54,8 +54,8 @@ def _signature_lines(units: Sequence[Unit]) -> set[int]:
             back = index - 1
             while back >= 0 and units[back].kind == "para":
                 text = units[back].text
-                if len(text) > 25 or enumerated(text) or not title_like(text):
-                    break
+                if back in found or len(text) > 25 or enumerated(text) or not title_like(text):
+                    break  # (found: an earlier date line's walk went on from there already)
                 found.add(back)
                 back -= 1
     return found
@@ -69,15 +69,38 @@ def _heading(text: str) -> Block:
 def body_blocks(units: Sequence[Unit]) -> list[Block]:
     signature = _signature_lines(units)
     blocks: list[Block] = []
+    # The last block while it grows, kept in parts and put together once it is done (rebuilt at
+    # each part, a long run would cost the square of its length): a list's items, or the lines
+    # of a heading set on several lines. ``blocks[-1]`` holds the list's first item or the
+    # heading's first line meanwhile.
+    items: list[str] | None = None
+    lines: list[str] | None = None
+    lines_size = 0  # len(" ".join(lines))
+    lines_enumerated = False  # enumerated(" ".join(lines))
+
+    def settle() -> None:
+        nonlocal items, lines
+        if items is not None:
+            blocks[-1] = Block("list", items=tuple(items))
+            items = None
+        if lines is not None:
+            blocks[-1] = Block("heading", text=" ".join(lines), level=3)
+            lines = None
+
+    def add(block: Block) -> None:
+        settle()
+        blocks.append(block)
+
     skip = False
     for index, unit in enumerate(units):
         if skip:
             skip = False
             continue
         if unit.kind == "table":
-            blocks.append(Block("table", rows=unit.rows))
+            add(Block("table", rows=unit.rows))
             continue
         if unit.kind == "rows":  # cells not in columns: one paragraph a row
+            settle()
             blocks.extend(
                 Block("paragraph", text=" | ".join(c for c in row if c)) for row in unit.rows
             )
@@ -87,24 +110,37 @@ def body_blocks(units: Sequence[Unit]) -> list[Block]:
         markdown = MD_HEADING.match(text)
         bullet = BULLET.match(text)
         if markdown:
-            blocks.append(_heading(markdown[1]))
+            add(_heading(markdown[1]))
         elif bullet:
             item = fold_cjk_spaces(bullet[1])
             if blocks and blocks[-1].kind == "list":
-                blocks[-1] = Block("list", items=(*blocks[-1].items, item))
+                if items is None:
+                    items = list(blocks[-1].items)
+                items.append(item)
             else:
-                blocks.append(Block("list", items=(item,)))
+                add(Block("list", items=(item,)))
+                items = [item]
         elif LABEL.match(text) and after is not None and after.kind == "para" and after.text:
             label = text.rstrip("：: ")
             heading = Block("heading", text=f"{label}：{title_text(after.text)}", level=3)
+            settle()
             if not (blocks and blocks[-1] == heading):  # 附：… announced, then its own heading
                 blocks.append(heading)
             skip = True
         elif index in signature or DATE_ONLY.match(text) or DOC_NUMBER.search(text):
-            blocks.append(Block("paragraph", text=fold_cjk_spaces(text)))
+            add(Block("paragraph", text=fold_cjk_spaces(text)))
         elif heading_like(text):
             heading = _heading(text)
-            previous = blocks[-1] if blocks else None
+            if lines is not None:  # blocks[-1] is the heading " ".join(lines)
+                if lines_size == len(heading.text) and " ".join(lines) == heading.text:
+                    continue  # 附：… announced, then the attachment's own heading
+                if heading.level == 3 and not lines_enumerated and not enumerated(text):
+                    lines.append(heading.text)  # a heading set on (yet) another line
+                    lines_size += 1 + len(heading.text)
+                    continue
+                add(heading)
+                continue
+            previous = blocks[-1] if blocks else None  # (a list's kind is all that is read)
             if (
                 previous is not None
                 and previous.kind == "heading"
@@ -119,16 +155,21 @@ def body_blocks(units: Sequence[Unit]) -> list[Block]:
                 and not enumerated(previous.text)
                 and not enumerated(text)
             ):  # a heading set on two lines
-                blocks[-1] = Block("heading", text=f"{previous.text} {heading.text}", level=3)
+                lines = [previous.text, heading.text]
+                lines_size = len(previous.text) + 1 + len(heading.text)
+                # enumerated() reads a line's start: that of the first line and one character
+                # of the next decide it, however many lines follow.
+                lines_enumerated = enumerated(f"{previous.text} {heading.text}")
             else:
-                blocks.append(heading)
+                add(heading)
         elif ENUMERATOR.match(text) and "。" in text[:-1]:
             cut = text.index("。") + 1
             if cut <= HEADING_MAX:  # a run-in heading: （一）聚焦…联合体。重点围绕…
-                blocks.append(_heading(text[:cut]))
+                add(_heading(text[:cut]))
                 blocks.append(Block("paragraph", text=fold_cjk_spaces(text[cut:])))
             else:
-                blocks.append(Block("paragraph", text=fold_cjk_spaces(text)))
+                add(Block("paragraph", text=fold_cjk_spaces(text)))
         else:
-            blocks.append(Block("paragraph", text=fold_cjk_spaces(text)))
+            add(Block("paragraph", text=fold_cjk_spaces(text)))
+    settle()
     return blocks

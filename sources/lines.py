@@ -45,6 +45,7 @@ __all__ = [
     "Paragraph",
     "display_width",
     "is_page_number",
+    "join_all",
     "join_broken_lines",
     "join_pieces",
     "split_paragraphs",
@@ -58,8 +59,10 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 #: A line ending in one of these is never the end of a paragraph.
 _GOES_ON = set("，,、（(《“‘〔【")
-#: A sentence ends with one of these, possibly followed by closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[。！？!?…；;]+[”’」』）)》】\]]*$|[.]$")
+#: A sentence ends with one of these, possibly followed by closing quotes or brackets (or with a
+#: full stop, ``.``, and nothing after it).
+_SENTENCE_ENDS = "。！？!?…；;"
+_CLOSERS = "”’」』）)》】]"
 _SENTENCE_INSIDE = re.compile(r"[。！？!?；;]")
 _PROSE_PUNCT = re.compile(r"[。，,！？!?；;：:]")
 _LATIN_GOES_ON = re.compile(r"[A-Za-z0-9,;:\-]$")
@@ -81,22 +84,46 @@ _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _MIXED_GAP = re.compile(rf"[{_CJK}] [0-9A-Za-z]|[0-9A-Za-z] [{_CJK}]")
 
 
+#: How far back and ahead of a joint :func:`join_pieces` looks for the text's own spacing habit.
+_LOOK = 40
+
+
 def join_pieces(first: str, second: str) -> str:
     """Two pieces of one paragraph as one: no space between Chinese characters, one between Latin
     words; between a Chinese character and a number or Latin word, a space when the pieces
     themselves set one there (``2022 年`` + ``6 月初`` → ``2022 年 6 月初``, but ``2022年`` +
     ``6月`` → ``2022年6月``)."""
+    return first + _joint(first[-_LOOK:], second) + second
+
+
+def join_all(pieces: Iterable[str]) -> str:
+    """``pieces`` joined left to right as :func:`join_pieces` joins two, in one pass: the text so
+    far is not copied at each piece (a paragraph of many lines would cost the square of its
+    length); only its last characters, which the rules look at, are kept at hand."""
+    out: list[str] = []
+    tail = ""  # the last _LOOK characters of the text so far
+    for piece in pieces:
+        joint = _joint(tail, piece)
+        out.append(joint)
+        out.append(piece)
+        tail = (tail + joint + piece[-_LOOK:])[-_LOOK:]
+    return "".join(out)
+
+
+def _joint(first: str, second: str) -> str:
+    """What goes between ``first`` (the text so far, or at least its last :data:`_LOOK`
+    characters) and ``second``: one space, or nothing."""
     if not first or not second:
-        return first + second
+        return ""
     a, b = first[-1], second[0]
     if _ascii(a) and _ascii(b):
-        return f"{first} {second}"
+        return " "
     mixed = (a.isascii() and a.isalnum() and _CJK_CHAR.match(b)) or (
         _CJK_CHAR.match(a) and b.isascii() and b.isalnum()
     )
-    if mixed and (_MIXED_GAP.search(first[-40:]) or _MIXED_GAP.search(second[:40])):
-        return f"{first} {second}"
-    return first + second
+    if mixed and (_MIXED_GAP.search(first[-_LOOK:]) or _MIXED_GAP.search(second[:_LOOK])):
+        return " "
+    return ""
 
 
 def _ascii(char: str) -> bool:
@@ -164,7 +191,14 @@ def _explode(lines: str | Iterable[str]) -> list[str]:
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(_SENTENCE_END.search(text))
+    """Whether ``text`` ends a sentence. (Read from the end: the pattern
+    ``[。！？…]+[”’）]*$`` searched for would try each of a long run of 。 in turn.)"""
+    if text.endswith("\n"):  # where ``$`` matches too
+        text = text[:-1]
+    if text.endswith("."):
+        return True
+    body = text.rstrip(_CLOSERS)
+    return body != "" and body[-1] in _SENTENCE_ENDS
 
 
 class _Conventions:
@@ -389,9 +423,7 @@ def split_paragraphs(lines: str | Iterable[str]) -> list[Paragraph]:
     def flush() -> None:
         if not current:
             return
-        text = current[0].text
-        for line in current[1:]:
-            text = join_pieces(text, line.text)
+        text = join_all(line.text for line in current)
         first, last = current[0], current[-1]
         paragraphs.append(
             Paragraph(

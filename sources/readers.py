@@ -40,6 +40,9 @@ from sources.errors import SourceError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_PAGE_CHARS",
+    "MAX_PDF_CHARS",
+    "MAX_PDF_PAGES",
     "read_docx",
     "read_pasted",
     "read_pdf",
@@ -50,6 +53,13 @@ __all__ = [
 
 #: Largest file accepted by default (newsletters with pictures run to a few MB).
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: Most pages of a PDF read (a newsletter has 8–40; a ministry's plan with appendices 100 or so).
+MAX_PDF_PAGES = 500
+#: Most characters on one PDF page (a dense A4 page of Chinese has 3000–6000, a broadsheet
+#: newspaper page about 12 000), and in a whole PDF (500 pages of 2000): pdfminer and pdfplumber
+#: take some 60 µs a character, and a small file can repeat one page's text on every page.
+MAX_PAGE_CHARS = 20_000
+MAX_PDF_CHARS = 1_000_000
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 _SENTENCE_END = re.compile(r"[。！？!?；;]\s*[”’）)]*$")
@@ -99,8 +109,17 @@ def read_text(data: bytes) -> list[str]:
     return _lines(text)
 
 
-def read_pasted(text: str) -> list[str]:
-    """Pasted text's lines (the same lines a .txt file of that text gives)."""
+def read_pasted(text: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
+    """Pasted text's lines (the same lines a .txt file of that text gives); more than
+    ``max_bytes`` of it (in UTF-8, as in a file) is refused, as a file that large would be."""
+    # A character is 1–4 bytes: only a text near the limit is encoded to be measured.
+    if len(text) * 4 > max_bytes:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            raise SourceError(
+                f"粘贴的文字太长（{_size(size)}）：一次最多粘贴 {_size(max_bytes)}，"
+                "请分几次粘贴，每次一篇或几篇文章。"
+            )
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise SourceError("没有粘贴任何文字：请先复制素材的正文，再粘贴到这里。")
@@ -199,23 +218,38 @@ def _docx_text(paragraph) -> str:
 
 def _gutter(chars: list[dict], left: float, right: float) -> float | None:
     """The x of a column gutter between ``left`` and ``right``: the widest strip of the middle
-    40 % that (almost) no character covers. Full-width lines (heads, feet) may cross it."""
+    40 % that (almost) no character covers. Full-width lines (heads, feet) may cross it.
+
+    The strip is measured in whole points, ``cover[x]`` the characters over point ``x``; each
+    character adds 1 over a range of points, so the counts come from the ranges' ends, sorted
+    (a difference array kept sparse): the cost grows with the characters, not with how wide
+    they or the page are."""
     width = right - left
     low, high = left + 0.3 * width, left + 0.7 * width
     steps = int(high - low)
     if steps <= 0:
         return None
-    cover = [0] * (steps + 1)
+    changes: Counter[int] = Counter()
     for char in chars:
         a, b = max(low, char["x0"]), min(high, char["x1"])
-        for x in range(int(a - low), int(b - low) + 1):
-            if 0 <= x <= steps and low + x < b:
-                cover[x] += 1
+        # The points x (0 <= x <= steps) from int(a - low) on with low + x < b, as the strip was
+        # once counted point by point.
+        first = int(a - low)
+        if first > steps or not low + first < b:
+            continue
+        last = min(int(b - low), steps)
+        while not low + last < b:  # float rounding: at most a step or two
+            last -= 1
+        changes[first] += 1
+        changes[last + 1] -= 1
     limit = max(2, len(chars) // 100)
     best = (0, -1)
-    start = None
-    for x, n in enumerate([*cover, limit + 1]):
-        if n <= limit:
+    start: int | None = None
+    cover = 0
+    # Runs of points covered by at most ``limit`` characters; one past the strip ends any run.
+    for x in sorted({0, *(x for x in changes if x <= steps), steps + 1}):
+        cover += changes[x]
+        if x <= steps and cover <= limit:
             start = x if start is None else start
         elif start is not None:
             if x - start > best[1] - best[0]:
@@ -226,16 +260,37 @@ def _gutter(chars: list[dict], left: float, right: float) -> float | None:
     return low + (best[0] + best[1]) / 2
 
 
-def _regions(page) -> list[tuple[str, tuple[float, float, float, float]]]:
+def _on_page(char: dict, bbox: tuple[float, float, float, float]) -> bool:
+    """Whether a character lies on the page (text beyond the MediaBox is never printed)."""
+    x0, top, x1, bottom = bbox
+    return (
+        char["text"].strip() != ""
+        and x0 <= char["x0"] <= char["x1"] <= x1
+        and top <= char["top"] <= char["bottom"] <= bottom
+    )
+
+
+def _clamp(
+    box: tuple[float, float, float, float], bbox: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    """``box`` cut to the page ``bbox``; None when nothing of it is left."""
+    x0, top = max(box[0], bbox[0]), max(box[1], bbox[1])
+    x1, bottom = min(box[2], bbox[2]), min(box[3], bbox[3])
+    return (x0, top, x1, bottom) if x0 < x1 and top < bottom else None
+
+
+def _regions(page, chars: list[dict]) -> list[tuple[str, tuple[float, float, float, float]]]:
     """(kind, bounding box) in reading order: "head" lines above the columns, each "column",
-    "foot" lines below; a page without a gutter is one "column"."""
-    chars = [c for c in page.chars if c["text"].strip()]
+    "foot" lines below; a page without a gutter is one "column". ``chars`` are the page's
+    printed characters (:func:`_on_page`); every box lies on the page."""
     if not chars:
         return []
-    full = (0, 0, page.width, page.height)
+    bbox = tuple(page.bbox)
+    page_x0, page_top, page_x1, page_bottom = bbox
+    full = ("column", bbox)
     gap = _gutter(chars, min(c["x0"] for c in chars), max(c["x1"] for c in chars))
     if gap is None:
-        return [("column", full)]
+        return [full]
     rows: dict[int, list[dict]] = {}
     for char in chars:
         rows.setdefault(round(char["top"]), []).append(char)
@@ -246,17 +301,18 @@ def _regions(page) -> list[tuple[str, tuple[float, float, float, float]]]:
         crosses = any(c["x0"] < gap + 1 and c["x1"] > gap - 1 for c in row)
         (crossing if crosses else column).append((top, bottom))
     if not column:
-        return [("column", full)]
+        return [full]
     top = min(t for t, _ in column)
     bottom = max(b for _, b in column)
-    boxes = []
+    boxes: list[tuple[str, tuple[float, float, float, float] | None]] = []
     if any(b <= top for _, b in crossing):
-        boxes.append(("head", (0, 0, page.width, top - 0.01)))
-    boxes.append(("column", (0, top - 0.01, gap, bottom + 0.01)))
-    boxes.append(("column", (gap, top - 0.01, page.width, bottom + 0.01)))
+        boxes.append(("head", (page_x0, page_top, page_x1, top - 0.01)))
+    boxes.append(("column", (page_x0, top - 0.01, gap, bottom + 0.01)))
+    boxes.append(("column", (gap, top - 0.01, page_x1, bottom + 0.01)))
     if any(t >= bottom for t, _ in crossing):
-        boxes.append(("foot", (0, bottom + 0.01, page.width, page.height)))
-    return boxes
+        boxes.append(("foot", (page_x0, bottom + 0.01, page_x1, page_bottom)))
+    clamped = [(kind, _clamp(box, bbox)) for kind, box in boxes]
+    return [(kind, box) for kind, box in clamped if box is not None] or [full]
 
 
 class _Line:
@@ -288,12 +344,19 @@ def _text_lines(lines: list[_Line | str]) -> list[str]:
     right edge, or the next body line (in the next column or page too) is indented, in another
     font, or further away than the line spacing. A blank line where the space is much wider
     (a running head or a page number standing apart)."""
+    following: list[_Line | None] = [None] * len(lines)  # the next body line after each item
+    after: _Line | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        following[index] = after
+        item = lines[index]
+        if isinstance(item, _Line):
+            after = item
     out: list[str] = []
     for index, line in enumerate(lines):
         if isinstance(line, str):
             out.append(line)
             continue
-        after = next((n for n in lines[index + 1 :] if isinstance(n, _Line)), None)
+        after = following[index]
         ends = after is None or line.x1 < line.right - 1.5 * line.size
         apart = False
         if after is not None:
@@ -320,16 +383,56 @@ def _text_lines(lines: list[_Line | str]) -> list[str]:
     return out
 
 
+def _page_lines(page, number: int, region: int) -> tuple[list[_Line | str], int]:
+    """One page's lines in reading order (a head's or foot's lines as texts, each alone), and the
+    number of the last region read; ``number`` is the page's, 1-based."""
+    if len(page.chars) > MAX_PAGE_CHARS:
+        raise SourceError(
+            f"PDF 第 {number} 页的字符过多（超过 {MAX_PAGE_CHARS} 个），不像正常排版的页面："
+            "请重新导出 PDF，或上传 Word、文本版本。"
+        )
+    bbox = tuple(page.bbox)
+    chars = [c for c in page.chars if _on_page(c, bbox)]
+    body: list[_Line | str] = []
+    for kind, box in _regions(page, chars):
+        found = page.within_bbox(box).extract_text_lines(return_chars=True)
+        if not found:
+            continue
+        region += 1
+        lines = [_Line(line, region, _measures(found)) for line in found]
+        if kind == "column":
+            body.extend(lines)
+        else:  # a head or foot: each line alone
+            body.append("")
+            body.extend(f"{line.text} " for line in lines)
+            body.append("")
+    return body, region
+
+
 def read_pdf(data: bytes) -> list[str]:
-    """A text PDF's lines, page by page (``"\\f"`` between pages)."""
+    """A text PDF's lines, page by page (``"\\f"`` between pages).
+
+    At most :data:`MAX_PDF_PAGES` pages of at most :data:`MAX_PAGE_CHARS` characters each,
+    :data:`MAX_PDF_CHARS` in all; text set beyond the page (the MediaBox) is not read. Whatever
+    goes wrong inside pdfminer or pdfplumber on a page is the file's fault: a
+    :class:`SourceError` naming the page."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfpage import PDFPage
     from pdfplumber.utils.exceptions import PdfminerException
 
     broken = "无法读取 PDF 文件：文件已损坏或不是 PDF。请重新导出 PDF 后再上传。"
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+        # Counted lazily, before pdfplumber makes an object of every page.
+        count = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PDF_PAGES + 1))
+        if count > MAX_PDF_PAGES:
+            raise SourceError(
+                f"PDF 超过 {MAX_PDF_PAGES} 页：一份素材最多 {MAX_PDF_PAGES} 页，请拆分后上传。"
+            )
         pages = pdf.pages
+    except SourceError:
+        raise
     except PdfminerException as exc:
         if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
             raise SourceError(
@@ -340,22 +443,30 @@ def read_pdf(data: bytes) -> list[str]:
         raise SourceError(broken) from None
     body: list[_Line | str] = []  # the columns' lines in reading order, over all pages
     region = 0
-    with pdf:
-        for number, page in enumerate(pages):
-            if number:
-                body.append("\f")
-            for kind, box in _regions(page):
-                found = page.within_bbox(box).extract_text_lines(return_chars=True)
-                if not found:
-                    continue
-                region += 1
-                lines = [_Line(line, region, _measures(found)) for line in found]
-                if kind == "column":
-                    body.extend(lines)
-                else:  # a head or foot: each line alone
-                    body.append("")
-                    body.extend(f"{line.text} " for line in lines)
-                    body.append("")
+    number = 0
+    chars = 0
+    try:
+        with pdf:
+            for number, page in enumerate(pages, start=1):
+                if number > 1:
+                    body.append("\f")
+                chars += len(page.chars)
+                if chars > MAX_PDF_CHARS:
+                    raise SourceError(
+                        f"PDF 中的文字太多（超过 {MAX_PDF_CHARS // 10_000} 万个字符）："
+                        "请拆分后上传，或上传 Word、文本版本。"
+                    )
+                lines, region = _page_lines(page, number, region)
+                body.extend(lines)
+                page.close()  # its characters and layout, no longer needed
+            number = 0  # closing the file is not reading a page
+    except SourceError:
+        raise
+    except Exception:  # not KeyboardInterrupt or SystemExit: those are no fault of the file
+        where = f"第 {number} 页的文字无法读取" if number else "文件结构有误"
+        raise SourceError(
+            f"PDF 文件已损坏或格式异常（{where}）：请重新导出 PDF 后再上传，或上传 Word、文本版本。"
+        ) from None
     out = _text_lines(body)
     if not any(line.strip() for line in out):
         raise SourceError(

@@ -21,9 +21,10 @@ Pure Python, no Django. Three shapes occur in the real material:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import combinations, pairwise
+from itertools import pairwise
 
 from issues.importer.markup import join_lines
 
@@ -39,6 +40,8 @@ _NUMBER_HEADERS = {"序号", "编号", "序", "No.", "NO."}
 _ROW_ANCHOR = re.compile(r"^(?:[一二三四五六七八九十]{1,3}|\d{1,3}[.．、](?!\d))")
 _HEADER_CELL_MAX = 10
 _CELLS_MIN = 3
+#: A table set one cell a line: paragraphs after its header within which two rows start.
+_FIRST_ROWS_REACH = 64
 
 
 @dataclass(frozen=True)
@@ -62,14 +65,13 @@ def fold_spaced_out(text: str) -> str:
     words = text.split()
     if len(words) < 2:
         return text.strip()
-    out = words[0]
+    out = [words[0]]
     for before, word in pairwise(words):
         lone = _LONE_HAN.fullmatch(before) or _LONE_HAN.fullmatch(word)
-        if lone and _HAN.match(before[-1]) and _HAN.match(word[0]):
-            out += word
-        else:
-            out += " " + word
-    return out
+        if not (lone and _HAN.match(before[-1]) and _HAN.match(word[0])):
+            out.append(" ")
+        out.append(word)
+    return "".join(out)
 
 
 def _cell(text: str) -> str:
@@ -110,6 +112,15 @@ def _tab_table(texts: Sequence[str], start: int) -> TableRun | None:
     while header and not header[-1]:
         header.pop()
     rows: list[list[str]] = [header]
+    # The cells of the last row that go on in the next rows, as pieces joined once the row is
+    # done (joining at each piece would copy the cell each time).
+    pieces: dict[int, list[str]] = {}
+
+    def settle() -> None:
+        for index, parts in pieces.items():
+            rows[-1][index] = "".join(parts)
+        pieces.clear()
+
     for cells in raw[1:]:
         while cells and not cells[-1]:
             cells.pop()
@@ -121,9 +132,14 @@ def _tab_table(texts: Sequence[str], start: int) -> TableRun | None:
             above.extend([""] * (len(cells) - len(above)))
             for index, cell in enumerate(cells):
                 if cell:
-                    above[index] = join_lines(above[index], cell)
+                    parts = pieces.setdefault(index, [above[index]] if above[index] else [])
+                    if parts:  # join_lines at the joint: a space between Latin words
+                        parts.append(join_lines(parts[-1][-1], cell[0])[1:-1])
+                    parts.append(cell)
             continue
+        settle()
         rows.append(cells)
+    settle()
     width = max(len(r) for r in rows)
     padded = tuple(tuple(r + [""] * (width - len(r))) for r in rows)
     return TableRun(start, end, padded)
@@ -132,36 +148,60 @@ def _tab_table(texts: Sequence[str], start: int) -> TableRun | None:
 # --- space-separated -----------------------------------------------------------------------------
 
 
-def _fill_spanned(cells: list[str], width: int, done: list[list[str]], numbered: bool) -> list[str]:
+def _fill_spanned(
+    cells: list[str],
+    width: int,
+    endings: list[set[str]],
+    above: list[str] | None,
+    numbered: bool,
+) -> list[str]:
     """A row with fewer cells than columns: put the missing cells where a cell spanning rows
-    above would be, and repeat that cell's value."""
+    above would be, and repeat that cell's value (``above``, the row before; ``endings``, the last
+    characters of each column's cells so far).
+
+    The given cells go in order into the columns that are not missing; each scores where its last
+    character is one its column's cells end with. The best placement (on a tie the leftmost gaps:
+    spans group from the left) is found column by column, as the best score the columns from
+    ``c`` on can still make with the cells from ``j`` on (not by trying every choice of gaps: a
+    wide header made that count explode)."""
     missing = width - len(cells)
-    if missing <= 0 or not done:
+    if missing <= 0 or above is None:
         return (cells + [""] * width)[:width]
-    endings = [{row[c][-1] for row in done if row[c]} for c in range(width)]
-    first = 1 if numbered else 0
-    best: tuple[int, tuple[int, ...]] | None = None
-    for gaps in combinations(range(first, width), missing):
-        score = 0
-        given = iter(cells)
-        for column in range(width):
-            if column in gaps:
-                continue
-            cell = next(given)
-            score += bool(cell) and cell[-1] in endings[column]
-        if best is None or score > best[0]:
-            best = (score, gaps)  # on a tie the leftmost gaps win: spans group from the left
-    assert best is not None
-    given = iter(cells)
-    return [done[-1][c] if c in best[1] else next(given) for c in range(width)]
+    first = 1 if numbered else 0  # the number column is never spanned
+    count = len(cells)
+    hits = [
+        [bool(cell) and cell[-1] in endings[column] for column in range(width)] for cell in cells
+    ]
+    # best[c][j]: the best score of columns c… given cells j…, -1 when they cannot all be placed
+    best = [[-1] * (count + 1) for _ in range(width + 1)]
+    best[width][count] = 0
+    for c in range(width - 1, -1, -1):
+        for j in range(count, -1, -1):
+            score = -1
+            if j < count and best[c + 1][j + 1] >= 0:
+                score = best[c + 1][j + 1] + hits[j][c]
+            if c >= first and best[c + 1][j] >= 0:
+                score = max(score, best[c + 1][j])
+            best[c][j] = score
+    assert best[0][0] >= 0
+    row: list[str] = []
+    j = 0
+    for c in range(width):
+        if c >= first and best[c + 1][j] >= 0 and best[c + 1][j] == best[c][j]:
+            row.append(above[c])  # a gap as early as the best score allows
+        else:
+            row.append(cells[j])
+            j += 1
+    return row
 
 
-def _spaced_table(texts: Sequence[str], start: int) -> TableRun | None:
+def _spaced_table(texts: Sequence[str], start: int, keys: Sequence[str]) -> TableRun | None:
+    """``keys``: the texts without whitespace (:func:`_keys`)."""
     header = _header_cells(texts[start])
     if header is None or len(header) < _CELLS_MIN:
         return None
     wide = bool(_WIDE_GAP.search(texts[start]))
-    header_texts = {re.sub(r"\s+", "", texts[start])}
+    header_texts = {keys[start]}
     index = start + 1
     # A header wrapped onto the next paragraph(s): more header-like cells.
     while index < len(texts):
@@ -169,19 +209,35 @@ def _spaced_table(texts: Sequence[str], start: int) -> TableRun | None:
         if not more or len(header) + len(more) > 12:
             break
         header.extend(more)
-        header_texts.add(re.sub(r"\s+", "", texts[index]))
+        header_texts.add(keys[index])
         index += 1
     width = len(header)
     numbered = header[0] in _NUMBER_HEADERS
     expected = 1
     done: list[list[str]] = []
+    endings: list[set[str]] = [set() for _ in range(width)]  # of each column's cells in done
+
+    def finish(row: list[str]) -> None:
+        filled = _fill_spanned(row, width, endings, done[-1] if done else None, numbered)
+        done.append(filled)
+        for column, cell in enumerate(filled):
+            if cell:
+                endings[column].add(cell[-1])
+
     current: list[str] | None = None
     end = first_row = index
+    # The header again and again before two rows is no table (and is not read to its end again
+    # from each next paragraph): it may come back once before them, as after a page break.
+    repeats = 2 * (first_row - start)
     for index in range(first_row, len(texts)):
         text = texts[index]
         if "\t" in text:
             break
-        if re.sub(r"\s+", "", text) in header_texts:
+        if keys[index] in header_texts:
+            if len(done) < 2:
+                repeats -= 1
+                if repeats < 0:
+                    break
             end = index + 1
             continue  # the header again, after a page break
         cells = _split(text, wide=wide)
@@ -202,14 +258,14 @@ def _spaced_table(texts: Sequence[str], start: int) -> TableRun | None:
         if not starts:
             break
         if current is not None:
-            done.append(_fill_spanned(current, width, done, numbered))
+            finish(current)
         current = (
             cells if len(cells) <= width else [*cells[: width - 1], " ".join(cells[width - 1 :])]
         )
         expected += 1
         end = index + 1
     if current is not None:
-        done.append(_fill_spanned(current, width, done, numbered))
+        finish(current)
     if len(done) < 2:
         return None
     rows = (tuple(header), *(tuple(_cell(c) for c in row) for row in done))
@@ -223,13 +279,18 @@ def _short(text: str) -> bool:
     return len(text) <= 20 and not _SENTENCE_PUNCT.search(text) and "\t" not in text
 
 
-def _triples(texts: Sequence[str]) -> dict[tuple[str, ...], list[int]]:
+def _keys(texts: Sequence[str]) -> list[str]:
+    """Each text without whitespace: how a header and its repetitions are compared."""
+    return [re.sub(r"\s+", "", t) for t in texts]
+
+
+def _triples(texts: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, ...], list[int]]:
     """Where each run of three short paragraphs occurs (to find repeated headers in one pass)."""
-    keys = [re.sub(r"\s+", "", t) if _short(t) else None for t in texts]
+    short = [key if _short(t) else None for t, key in zip(texts, keys, strict=True)]
     found: dict[tuple[str, ...], list[int]] = {}
-    for i in range(len(keys) - 2):
-        if keys[i] is not None and keys[i + 1] is not None and keys[i + 2] is not None:
-            found.setdefault((keys[i], keys[i + 1], keys[i + 2]), []).append(i)  # type: ignore[arg-type]
+    for i in range(len(short) - 2):
+        if short[i] is not None and short[i + 1] is not None and short[i + 2] is not None:
+            found.setdefault((short[i], short[i + 1], short[i + 2]), []).append(i)  # type: ignore[arg-type]
     return found
 
 
@@ -237,8 +298,11 @@ def _repeated_header_table(
     texts: Sequence[str],
     start: int,
     stops: Sequence[bool],
+    keys: list[str],
     triples: dict[tuple[str, ...], list[int]],
+    cell: Callable[[int], str],
 ) -> TableRun | None:
+    """``cell(i)``: ``_cell(texts[i])``, each worked out once over all the tries."""
     if not _short(texts[start]):
         return None
     size = 0
@@ -246,24 +310,29 @@ def _repeated_header_table(
         size += 1
     if size < 3:
         return None
-    head = [re.sub(r"\s+", "", t) for t in texts[start : start + size]]
-    repeats = [i for i in triples.get(tuple(head[:3]), ()) if i >= start + size]
-    if not repeats:
+    head = list(keys[start : start + size])
+    repeats = triples.get(tuple(head[:3]), [])  # in order
+    at = bisect_left(repeats, start + size)
+    if at == len(repeats):
         return None
-    # The header is as long as its first repetition agrees with it.
-    again = repeats[0]
+    # The header is as long as its first repetition agrees with it (up to the last paragraph).
+    again = repeats[at]
     size = next(
-        (k for k in range(3, size) if re.sub(r"\s+", "", texts[again + k]) != head[k]), size
+        (k for k in range(3, size) if again + k >= len(texts) or keys[again + k] != head[k]),
+        size,
     )
     head = head[:size]
     end = start + size
-    rows: list[list[str]] = [[_cell(t) for t in texts[start:end]]]
+    rows: list[list[str]] = [[cell(i) for i in range(start, end)]]
     index = end
-    while index < len(texts) and not stops[index]:
-        if [re.sub(r"\s+", "", t) for t in texts[index : index + size]] == head:
+    # Two rows must have started within _FIRST_ROWS_REACH paragraphs of the header, else it is no
+    # table (and the rest of the text is not read again from each next paragraph).
+    reach = end + _FIRST_ROWS_REACH
+    while index < len(texts) and not stops[index] and (len(rows) >= 3 or index < reach):
+        if keys[index : index + size] == head:
             index += size
             continue
-        text = _cell(texts[index])
+        text = cell(index)
         if len(text) > 80 and text.endswith("。") and not _ROW_ANCHOR.match(text):
             break  # prose again
         if _ROW_ANCHOR.match(text) or len(rows) == 1:
@@ -280,7 +349,15 @@ def find_tables(texts: Sequence[str], stops: Sequence[bool] | None = None) -> li
     """The tables among paragraph ``texts``, in order, not overlapping. ``stops`` marks
     paragraphs no table runs into (provenance lines, column marks)."""
     stops = stops if stops is not None else [False] * len(texts)
-    triples = _triples(texts)
+    keys = _keys(texts)
+    triples = _triples(texts, keys)
+    cells: dict[int, str] = {}
+
+    def cell(index: int) -> str:
+        if index not in cells:
+            cells[index] = _cell(texts[index])
+        return cells[index]
+
     found: list[TableRun] = []
     index = 0
     while index < len(texts):
@@ -289,8 +366,8 @@ def find_tables(texts: Sequence[str], stops: Sequence[bool] | None = None) -> li
             if "\t" in texts[index]:
                 run = _tab_table(texts, index)
             else:
-                run = _spaced_table(texts, index) or _repeated_header_table(
-                    texts, index, stops, triples
+                run = _spaced_table(texts, index, keys) or _repeated_header_table(
+                    texts, index, stops, keys, triples, cell
                 )
         if run is None:
             index += 1

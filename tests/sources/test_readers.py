@@ -7,7 +7,10 @@ whose own tests cover the hostile archives in depth; here one bomb and one broke
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+import time
 import zipfile
 
 import pytest
@@ -16,6 +19,8 @@ from sources.errors import SourceError
 from sources.lines import join_broken_lines
 from sources.parse import parse_source
 from sources.readers import (
+    DEFAULT_MAX_BYTES,
+    MAX_PDF_PAGES,
     read_docx,
     read_pasted,
     read_pdf,
@@ -318,3 +323,215 @@ def test_zip_without_a_word_document_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/other.xml", "<x/>")
     assert "word/document.xml" in refused(read_source, buffer.getvalue(), filename="a.docx")
+
+
+# --- hostile PDFs (review findings 11, 12) and a long paste (14) -------------------------------
+
+
+def _pdf(streams: list[bytes], mediabox=(0, 0, 595, 842)) -> bytes:
+    """A minimal valid PDF, one page per content stream, Helvetica as F1."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        (
+            "<< /Type /Pages /Kids ["
+            + " ".join(f"{4 + 2 * i} 0 R" for i in range(len(streams)))
+            + f"] /Count {len(streams)} >>"
+        ).encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    box = " ".join(str(v) for v in mediabox)
+    for i, stream in enumerate(streams):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [{box}] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    size = len(objects) + 1
+    out += f"trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _best_of(rounds: int, call, *args) -> float:
+    """The shortest of ``rounds`` runs, the garbage collector paused (tests/sources/
+    test_performance.py says why)."""
+    best = float("inf")
+    for _ in range(rounds):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            with contextlib.suppress(SourceError):
+                call(*args)
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
+    return best
+
+
+def test_text_beyond_the_page_is_not_read():
+    """Text set outside the MediaBox once put the column gutter off the page, and
+    page.within_bbox raised ValueError (a 500 on upload). It is not printed, so not read."""
+    data = _pdf(
+        [
+            b"BT /F1 12 Tf 50 700 Td (Hello world, this is a sentence.) Tj ET "
+            b"BT /F1 12 Tf 3000000 700 Td (far away text) Tj ET"
+        ]
+    )
+    assert read_source(data, filename="x.pdf") == ["Hello world, this is a sentence. "]
+
+
+def test_a_page_whose_mediabox_does_not_start_at_zero_reads():
+    data = _pdf(
+        [b"BT /F1 12 Tf 150 700 Td (One line of text, and that is all.) Tj ET"],
+        mediabox=(100, 100, 695, 942),
+    )
+    assert read_pdf(data) == ["One line of text, and that is all. "]
+
+
+def test_whatever_pdfplumber_raises_on_a_page_is_a_source_error(monkeypatch):
+    import pdfplumber.page
+
+    data = _pdf([b"BT /F1 12 Tf 50 700 Td (Hello.) Tj ET"] * 2)
+
+    raising: list[BaseException] = []
+
+    def broken(self, *args, **kwargs):
+        raise raising[-1]
+
+    monkeypatch.setattr(pdfplumber.page.Page, "extract_text_lines", broken)
+    for error in (ValueError("bbox"), IndexError(), KeyError("x"), ZeroDivisionError()):
+        raising.append(error)
+        message = refused(read_source, data, filename="x.pdf")
+        assert message.startswith("PDF 文件已损坏或格式异常（第 1 页")
+    for error in (KeyboardInterrupt(), SystemExit(1)):  # no fault of the file
+        raising.append(error)
+        with pytest.raises(type(error)):
+            read_pdf(data)
+
+
+def _glyph_pages(pages: int, *, huge: bool) -> bytes:
+    """``pages`` pages of one line of 300 W and a sentence: set 20 000 pt high on a page
+    8 000 000 pt wide (a 10 KB file for 15 pages), or small on A4."""
+    size, second, mediabox = (20000, 30000, (0, 0, 8_000_000, 60_000)) if huge else (1, 200, None)
+    page = (
+        b"BT /F1 %d Tf 0 100 Td (" % size + b"W" * 300 + b") Tj ET "
+        b"BT /F1 %d Tf 0 %d Td (Hello there. A sentence.) Tj ET" % (size, second)
+    )
+    return _pdf([page] * pages, **({"mediabox": mediabox} if mediabox else {}))
+
+
+def test_huge_glyphs_cost_what_small_ones_do():
+    """The gutter was found by counting every point of every character's width: a 10 KB PDF of
+    15 pages with glyphs 20 000 pt wide took 5–15 s. Now the cost is in the characters."""
+    huge, small = _glyph_pages(15, huge=True), _glyph_pages(15, huge=False)
+    assert len(huge) < 12_000
+    assert read_pdf(huge)[-1].strip().endswith("A sentence.")
+    ratio = _best_of(2, read_pdf, huge) / _best_of(2, read_pdf, small)
+    assert ratio < 3, f"huge glyphs cost {ratio:.1f}× what small ones do"
+
+
+def _gutter_point_by_point(chars, left, right):
+    """readers._gutter as it was: one count a point of the middle 40 %."""
+    width = right - left
+    low, high = left + 0.3 * width, left + 0.7 * width
+    steps = int(high - low)
+    if steps <= 0:
+        return None
+    cover = [0] * (steps + 1)
+    for char in chars:
+        a, b = max(low, char["x0"]), min(high, char["x1"])
+        for x in range(int(a - low), int(b - low) + 1):
+            if 0 <= x <= steps and low + x < b:
+                cover[x] += 1
+    limit = max(2, len(chars) // 100)
+    best = (0, -1)
+    start = None
+    for x, n in enumerate([*cover, limit + 1]):
+        if n <= limit:
+            start = x if start is None else start
+        elif start is not None:
+            if x - start > best[1] - best[0]:
+                best = (start, x)
+            start = None
+    if best[1] - best[0] < 6:
+        return None
+    return low + (best[0] + best[1]) / 2
+
+
+def test_the_gutter_is_where_counting_point_by_point_put_it():
+    import random
+
+    from sources.readers import _gutter
+
+    rng = random.Random(11)
+    for _ in range(2000):
+        left = rng.uniform(0, 100)
+        right = left + rng.uniform(-5, 600)
+        chars = []
+        for _ in range(rng.randint(1, 120)):
+            x0 = rng.uniform(left - 50, right + 50)
+            if rng.random() < 0.3:
+                x0 = round(x0)
+            x1 = x0 + rng.choice([rng.uniform(0, 12), rng.uniform(-2, 2), rng.randint(0, 10)])
+            chars.append({"x0": x0, "x1": x1})
+        assert _gutter(chars, left, right) == _gutter_point_by_point(chars, left, right)
+
+
+def test_a_pdf_of_more_than_500_pages_is_refused_before_its_pages_are_read(monkeypatch):
+    from sources import readers
+
+    read: list[int] = []
+    page_lines = readers._page_lines
+    monkeypatch.setattr(
+        readers,
+        "_page_lines",
+        lambda page, number, region: read.append(number) or page_lines(page, number, region),
+    )
+    page = b"BT /F1 12 Tf 50 700 Td (Hello world. A sentence on a page.) Tj ET"
+    assert read_pdf(_pdf([page] * MAX_PDF_PAGES))[-1] == "Hello world. A sentence on a page. "
+    assert len(read) == MAX_PDF_PAGES
+    read.clear()
+    message = refused(read_source, _pdf([page] * 3000), filename="x.pdf")
+    assert "超过 500 页" in message and "拆分" in message
+    assert read == []
+
+
+def test_pages_with_too_many_characters_are_refused(monkeypatch):
+    from sources import readers
+
+    data = _pdf([b"BT /F1 12 Tf 50 700 Td (0123456789 0123456789) Tj ET"] * 3)
+    assert read_pdf(data).count("\f") == 2
+    monkeypatch.setattr(readers, "MAX_PAGE_CHARS", 20)
+    assert "第 1 页的字符过多（超过 20 个）" in refused(read_pdf, data)
+    monkeypatch.setattr(readers, "MAX_PAGE_CHARS", 100)
+    monkeypatch.setattr(readers, "MAX_PDF_CHARS", 50)  # 21 a page
+    assert "文字太多" in refused(read_pdf, data)
+
+
+def test_reading_pdf_pages_is_linear():
+    """Four times the pages (of 12 lines each) cost about four times the time."""
+    page = b" ".join(
+        b"BT /F1 10 Tf 50 %d Td (Line %d of the page, with some words on it.) Tj ET"
+        % (800 - 18 * i, i)
+        for i in range(12)
+    )
+    small, large = _pdf([page] * 8), _pdf([page] * 32)
+    assert read_pdf(large).count("\f") == 31
+    ratio = _best_of(2, read_pdf, large) / _best_of(2, read_pdf, small)
+    assert ratio < 8, f"4× the pages cost {ratio:.1f}× the time"
+
+
+def test_a_paste_over_the_limit_is_refused_in_chinese():
+    assert len(read_pasted("职" * 333, max_bytes=1000)) == 1  # 999 bytes
+    message = refused(read_pasted, "职" * 334, max_bytes=1000)
+    assert "粘贴的文字太长" in message and "1 KB" in message
+    message = refused(read_pasted, "x" * (DEFAULT_MAX_BYTES + 1))
+    assert "20.0 MB" in message

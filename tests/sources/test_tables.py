@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import time
+
+import pytest
+
 from sources.tables import find_tables, fold_spaced_out
 
 
@@ -50,3 +55,103 @@ def test_prose_with_spaces_is_no_table():
         "正文。",
     ]
     assert find_tables(texts) == []
+
+
+# --- hostile tables: no crash, linear time (found checking review finding 13's pattern) ---------
+
+
+def _seconds(call, *args) -> float:
+    """The shorter of two runs, the garbage collector paused."""
+    best = float("inf")
+    for _ in range(2):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            call(*args)
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
+    return best
+
+
+def test_a_header_repeated_at_the_very_end_is_no_table_and_no_error():
+    """The header's length was taken from its repetition, read past the last paragraph: an
+    IndexError (a 500 on upload) for eleven short lines."""
+    texts = ["甲乙", "丙丁", "戊己", "庚辛"] * 2 + ["甲乙", "丙丁", "戊己"]
+    assert find_tables(texts) == []
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # a header over and over: each try read to the end of the text
+        lambda n: ["序号 名称 省份 所在地 备注"] * n,
+        # short lines whose first three come back again and again
+        lambda n: ["甲乙", "丙丁", "戊己", "庚辛"] * (n // 4),
+        # a numbered table whose rows each lack a cell: every row compared with all above it
+        lambda n: ["序号 名称 省份 所在地 备注"] + [f"{i + 1} 某某学院 广东省 -" for i in range(n)],
+        # a Word table's cell cut by page after page
+        lambda n: ["a\tb\tc", "1\t2\t3"] + ["\t\t" + "续行内容" * 50] * n,
+    ],
+    ids=["header", "triples", "spanned", "tab-rows"],
+)
+def test_tables_are_found_in_linear_time(texts):
+    small, large = _seconds(find_tables, texts(1000)), _seconds(find_tables, texts(4000))
+    assert large / small < 8, f"1000 paragraphs {small:.3f} s, 4000 {large:.3f} s"
+
+
+def test_a_wide_header_and_a_short_row_do_not_try_every_choice_of_gaps():
+    """Where a row has fewer cells than the header, the missing ones were found by trying every
+    choice of columns: 30 columns and a row of 15 took hours."""
+
+    def table(width: int) -> list[str]:
+        header = " ".join("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天地玄黄宇宙洪荒"[:width])
+        full = " ".join(f"值{i}" for i in range(width))
+        half = " ".join(f"值{i}" for i in range(width // 2))
+        return ["前言，正文。", header, *([full, half] * 50)]
+
+    (run,) = find_tables(table(30))
+    assert len(run.rows) == 101 and all(len(row) == 30 for row in run.rows)
+    ratio = _seconds(find_tables, table(30)) / _seconds(find_tables, table(6))
+    assert ratio < 100, f"30 columns cost {ratio:.0f}× what 6 do"
+
+
+def test_a_short_row_fills_the_columns_the_cells_fit_worst():
+    """The best placement, on a tie the leftmost gaps, as trying every choice of gaps found it."""
+    import random
+    from itertools import combinations
+
+    from sources.tables import _fill_spanned
+
+    def by_trying_all(cells, width, done, numbered):
+        endings = [{row[c][-1] for row in done if row[c]} for c in range(width)]
+        best = None
+        for gaps in combinations(range(1 if numbered else 0, width), width - len(cells)):
+            given = iter(cells)
+            score = sum(
+                bool(cell) and cell[-1] in endings[column]
+                for column in range(width)
+                if column not in gaps
+                for cell in [next(given)]
+            )
+            if best is None or score > best[0]:
+                best = (score, gaps)
+        given = iter(cells)
+        return [done[-1][c] if c in best[1] else next(given) for c in range(width)]
+
+    rng = random.Random(3)
+    for _ in range(3000):
+        width = rng.randint(2, 7)
+        numbered = rng.random() < 0.5
+        done = [[rng.choice(["", "省", "河北省", "市", "区", "甲", "1"]) for _ in range(width)]]
+        done += [[rng.choice(["省", "邢台市", "区", "乙", ""]) for _ in range(width)]]
+        cells = [
+            rng.choice(["", "山西省", "晋中市", "丙区", "2"]) for _ in range(rng.randint(1, width))
+        ]
+        if numbered and not cells:
+            continue
+        endings = [{row[c][-1] for row in done if row[c]} for c in range(width)]
+        assert _fill_spanned(cells, width, endings, done[-1], numbered) == by_trying_all(
+            cells, width, done, numbered
+        )
