@@ -59,13 +59,14 @@ test: setup node_modules/.installed
 	$(MAKE) --no-print-directory test-postgres
 	@scripts/image-test.sh --if-podman
 
+# Both runs with a throwaway S3 server (moto) for the object-storage tests.
 test-sqlite: setup
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL scripts/with-s3.sh $(BIN)/pytest
 
 # The tests that touch the database (tests/conftest.py): parsers, layouts and the browser say nothing
 # new on a second database.
 test-postgres: setup
-	ZHIJIAO_TESTS=database scripts/with-postgres.sh $(BIN)/pytest
+	ZHIJIAO_TESTS=database scripts/with-postgres.sh scripts/with-s3.sh $(BIN)/pytest
 
 # The production image, built with podman (README, 部署 · Deployment); BASE_IMAGE=, PIP_INDEX_URL=,
 # APT_MIRROR=, CA_BUNDLE= pass through from the command line or the environment.

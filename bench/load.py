@@ -3,6 +3,7 @@
     apt-get install -y wrk                      # the load generator (Debian package)
     .venv/bin/python bench/load.py              # ~7 minutes; PostgreSQL via with-postgres.sh
     .venv/bin/python bench/load.py --duration 5 --rounds 3     # a quick look
+    .venv/bin/python bench/load.py --nodes 2    # two app servers, one database, one bucket
 
 Without DATABASE_URL the script re-runs itself under ``scripts/with-postgres.sh`` (a throw-away
 PostgreSQL 15 on loopback). It migrates, imports the two seed issues published, creates 10 staff
@@ -41,16 +42,30 @@ Then, in one run:
   after them, anonymous requests for those pages must all show the saved titles: no stale page
   from any worker.
 
+With ``--nodes 2`` (or more) the site runs as on several machines: that many gunicorns, each on a
+port and with local folders (ZHIJIAO_VAR_DIR, MEDIA_ROOT, STATIC_ROOT) of its own, sharing the
+database, the secret key and one bucket (an S3 server on loopback, moto: without
+ZHIJIAO_TEST_STORAGE_URL the script re-runs itself under ``scripts/with-s3.sh``). Each level's
+connections are spread over the servers (req/s added up, latencies the worse server's), editor i
+saves through server i mod N, and the stale-page checks ask every server. First it checks what
+several servers depend on: a login on A is valid on B, an attachment uploaded through A is served
+by B, a PDF built by A is served by B without a new build (the bucket's PDF objects unchanged), an
+edit saved through A is on B's pages at once, and no server wrote a file on its own disk
+(tests/zhijiao/test_two_servers.py checks the same with the helpers below).
+
 Exits non-zero only when something crashes, not when a target is missed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html.parser
 import http.client
+import itertools
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -126,10 +141,16 @@ end
 # --- the site ------------------------------------------------------------------------------------
 
 
-def _environment(workdir: Path, database_url: str) -> dict[str, str]:
-    return {
+# One key for every app server: a session (a login) signed by one is read by the others.
+SECRET_KEY = secrets.token_urlsafe(50)
+
+
+def _environment(
+    workdir: Path, database_url: str, storage_url: str | None = None
+) -> dict[str, str]:
+    env = {
         "DJANGO_SETTINGS_MODULE": "zhijiao.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": SECRET_KEY,
         "DEBUG": "0",
         "ALLOWED_HOSTS": HOST,
         "DATABASE_URL": database_url,
@@ -139,11 +160,14 @@ def _environment(workdir: Path, database_url: str) -> dict[str, str]:
         "ZHIJIAO_PDF_AUTOBUILD": "0",
         "LOG_LEVEL": "ERROR",
     }
+    if storage_url:  # the files in one bucket (several app servers), not in MEDIA_ROOT
+        env["ZHIJIAO_STORAGE_URL"] = storage_url
+    return env
 
 
-def _prepare(workdir: Path, database_url: str) -> dict[str, str]:
+def _prepare(workdir: Path, database_url: str, storage_url: str | None = None) -> dict[str, str]:
     """Migrate, import the seeds, create the editors, collect static files (in this process)."""
-    env = _environment(workdir, database_url)
+    env = _environment(workdir, database_url, storage_url)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -238,7 +262,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, int]:
+def _spawn_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [
@@ -250,25 +274,44 @@ def _start_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subpr
         str(workers),
         "--chdir",
         str(ROOT),
+        "--graceful-timeout",
+        "10",
     ]
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, **env},
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: _stop ends the workers with it
+        )
+    return process, port
+
+
+def _wait_ready(process: subprocess.Popen, port: int, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
         try:
             if _request(port, "GET", "/healthz")[0] == 200:
-                return process, port
+                return
         except OSError:
             pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"gunicorn did not answer within {seconds:.0f} s:\n{log.read_text()[-3000:]}"
+    )
+
+
+def _start_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, int]:
+    process, port = _spawn_gunicorn(env, workers, log)
+    try:
+        _wait_ready(process, port, log)
+    except BaseException:
+        _stop(process)
+        raise
+    return process, port
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -279,6 +322,61 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    # A worker the master left behind (it was killed, or died first): its group is ours.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass
+class Node:
+    """One app server: its gunicorn, its port and its own local directory (ZHIJIAO_VAR_DIR,
+    MEDIA_ROOT, STATIC_ROOT), as on a machine of its own."""
+
+    index: int
+    process: subprocess.Popen
+    port: int
+    directory: Path
+    log: Path
+
+    def local_files(self) -> list[str]:
+        """Files written under its media folder: none when everything goes to the bucket."""
+        media = self.directory / "media"
+        return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+
+
+def start_nodes(
+    env: dict[str, str], count: int, workers: int, workdir: Path, static: Path | None = None
+) -> list[Node]:
+    """``count`` gunicorns on ports of their own, each with its own local directory (a copy of
+    ``static``, the collected static files, in it), sharing what ``env`` names: the database,
+    the bucket, the secret key. Started at once; all stopped again if one does not come up."""
+    nodes: list[Node] = []
+    try:
+        for i in range(count):
+            directory = workdir / f"node-{i}"
+            (directory / "media").mkdir(parents=True)
+            if static is not None:
+                shutil.copytree(static, directory / "static")
+            own = {
+                **env,
+                "ZHIJIAO_VAR_DIR": str(directory),
+                "MEDIA_ROOT": str(directory / "media"),
+                "STATIC_ROOT": str(directory / "static"),
+            }
+            log = directory / "gunicorn.log"
+            process, port = _spawn_gunicorn(own, workers, log)
+            nodes.append(Node(i, process, port, directory, log))
+        for node in nodes:
+            _wait_ready(node.process, node.port, node.log)
+    except BaseException:
+        stop_nodes(nodes)
+        raise
+    return nodes
+
+
+def stop_nodes(nodes: list[Node]) -> None:
+    for node in nodes:
+        _stop(node.process)
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -322,11 +420,47 @@ def _summary(out: str) -> dict:
     raise RuntimeError(f"no summary from wrk:\n{out}")
 
 
+def _shares(total: int, parts: int) -> list[int]:
+    """``total`` connections spread over ``parts`` app servers (at least one each)."""
+    return [max(1, total // parts + (i < total % parts)) for i in range(parts)]
+
+
+def _combined(summaries: list[dict]) -> dict:
+    """One summary for wrk runs side by side (one per app server): requests and errors add up,
+    latencies are the worst server's."""
+    if len(summaries) == 1:
+        return summaries[0]
+    added = ("requests", "non2xx", "connect", "read", "write", "timeout")
+    worst = ("duration_us", "p50_us", "p99_us", "max_us")
+    return {
+        **{k: sum(s[k] for s in summaries) for k in added},
+        **{k: max(s[k] for s in summaries) for k in worst},
+    }
+
+
 def _wrk(
-    port: int, path: str, connections: int, seconds: int, script: Path, mode: str, cookie: str
+    ports: list[int],
+    path: str,
+    connections: int,
+    seconds: int,
+    script: Path,
+    mode: str,
+    cookie: str,
 ) -> dict:
-    command = _wrk_command(port, path, connections, seconds, script, mode, cookie)
-    return _summary(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    """wrk at ``connections`` in all, spread over the app servers, all at once."""
+    processes = [
+        subprocess.Popen(
+            _wrk_command(port, path, share, seconds, script, mode, cookie),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for port, share in zip(ports, _shares(connections, len(ports)), strict=True)
+    ]
+    outs = [process.communicate()[0] for process in processes]
+    for process in processes:
+        if process.returncode:
+            raise RuntimeError(f"wrk exited with {process.returncode}")
+    return _combined([_summary(out) for out in outs])
 
 
 def _result(label: str, connections: int, mode: str, r: dict) -> LoadResult:
@@ -348,23 +482,37 @@ class Readers:
     """wrk on one page for as long as something else runs: ``with Readers(…) as readers: …``,
     then ``readers.result``."""
 
-    def __init__(self, port: int, path: str, connections: int, script: Path):
-        self.command = _wrk_command(port, path, connections, 3600, script, ANONYMOUS, "")
+    def __init__(self, ports: list[int], path: str, connections: int, script: Path):
+        self.commands = [
+            _wrk_command(port, path, share, 3600, script, ANONYMOUS, "")
+            for port, share in zip(ports, _shares(connections, len(ports)), strict=True)
+        ]
         self.connections = connections
 
     def __enter__(self) -> Readers:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, text=True)
+        self.processes = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+            for command in self.commands
+        ]
         return self
 
     def __exit__(self, *exc) -> None:
-        self.process.send_signal(signal.SIGINT)  # wrk stops and prints its summary
-        out, _ = self.process.communicate(timeout=60)
-        self.result = _result("article", self.connections, ANONYMOUS, _summary(out))
+        for process in self.processes:
+            process.send_signal(signal.SIGINT)  # wrk stops and prints its summary
+        outs = [process.communicate(timeout=60)[0] for process in self.processes]
+        summary = _combined([_summary(out) for out in outs])
+        self.result = _result("article", self.connections, ANONYMOUS, summary)
 
 
-def _check_pages(port: int, cookie: str) -> None:
+def _check_pages(ports: list[int], cookie: str) -> None:
     """Before measuring: the cache answers anonymous readers, and the teacher's session is used
-    (the page carries their name), so that the rows below measure what they say."""
+    (the page carries their name), so that the rows below measure what they say; on every app
+    server (the session made on none of them)."""
+    for port in ports:
+        _check_pages_of(port, cookie)
+
+
+def _check_pages_of(port: int, cookie: str) -> None:
     for _, path, _, _ in PAGES:
         # Each worker keeps its own copies: ask until one answers from its cache.
         answers = [_request(port, "GET", path)[:2] for _ in range(50)]
@@ -377,10 +525,10 @@ def _check_pages(port: int, cookie: str) -> None:
             raise RuntimeError(f"{path}: the teacher's page does not carry their name")
 
 
-def _load(port: int, seconds: int, script: Path, cookie: str) -> list[LoadResult]:
-    _check_pages(port, cookie)
+def _load(ports: list[int], seconds: int, script: Path, cookie: str) -> list[LoadResult]:
+    _check_pages(ports, cookie)
     for _, path, _, _ in PAGES:  # warm every worker, untimed
-        _wrk(port, path, LEVELS[0], 2, script, ANONYMOUS, cookie)
+        _wrk(ports, path, LEVELS[0], 2, script, ANONYMOUS, cookie)
     results = []
     # As anonymous readers meet the site (cached pages), as logged-in teachers (as every reader is
     # with ZHIJIAO_REQUIRE_LOGIN), then every page rendered for every request: what readers wait
@@ -389,7 +537,7 @@ def _load(port: int, seconds: int, script: Path, cookie: str) -> list[LoadResult
     runs += [(c, RENDERED) for c in LEVELS]
     for connections, mode in runs:
         for label, path, _, _ in PAGES:
-            r = _wrk(port, path, connections, seconds, script, mode, cookie)
+            r = _wrk(ports, path, connections, seconds, script, mode, cookie)
             result = _result(label, connections, mode, r)
             print(
                 f"  {label:8} c={connections:<3} {mode:9} "
@@ -431,12 +579,22 @@ class Browser:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: list[tuple[str, str]] | None = None,
+        files: list[tuple[str, str, bytes]] | None = None,
+    ):
+        """``form``: the fields; ``files`` (field, file name, content) posts it as a browser
+        posts a form with a file input (multipart/form-data)."""
         headers = {}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if form is not None:
+        if files is not None:
+            body, headers["Content-Type"] = _multipart(form or [], files)
+        elif form is not None:
             body = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         status, found, data = _request(self.port, method, path, body, headers)
@@ -444,6 +602,40 @@ class Browser:
             name, _, value = cookie.split(";", 1)[0].partition("=")
             self.cookies[name.strip()] = value.strip()
         return status, found, data.decode("utf-8", "replace")
+
+    def login(self, admin: str, username: str, password: str) -> None:
+        """Log in through the admin's own login form (CSRF token and all)."""
+        _, _, page = self.request("GET", f"/{admin}login/")
+        parser = FormParser("login-form")
+        parser.feed(page)
+        fields = dict(parser.fields)
+        fields.update({"username": username, "password": password})
+        fields.setdefault("next", f"/{admin}")
+        status, _, _ = self.request("POST", f"/{admin}login/", list(fields.items()))
+        if status != 302:
+            raise RuntimeError(f"{username}: the login on port {self.port} answered {status}")
+
+
+def _multipart(
+    fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]
+) -> tuple[bytes, str]:
+    boundary = "----zhijiao" + secrets.token_hex(12)
+    parts = []
+    for name, value in fields:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+        )
+    for name, filename, content in files:
+        head = (
+            f"--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
 
 
 class FormParser(html.parser.HTMLParser):
@@ -518,6 +710,155 @@ def _form_fields(page: str) -> list[tuple[str, str]]:
     if not parser.fields:
         raise RuntimeError("no article_form in the change page")
     return parser.fields
+
+
+# --- what two app servers must share -------------------------------------------------------------
+# Used by --nodes 2 below and by tests/zhijiao/test_two_servers.py.
+
+ATTACHMENT = re.compile(r"/articles/attachments/(\d+)/")
+# The smallest PNG (1×1): an attachment whose type the upload check reads from its bytes.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
+    b"\x00IEND\xaeB`\x82"
+)
+
+
+def _change_form(browser: Browser, admin: str, article: int) -> tuple[str, list[tuple[str, str]]]:
+    change = f"/{admin}articles/article/{article}/change/"
+    status, _, page = browser.request("GET", change)
+    if status != 200:
+        raise RuntimeError(f"{change} answered {status} on port {browser.port}")
+    return change, _form_fields(page)
+
+
+def _saved(browser: Browser, status: int, found: dict, page: str, what: str) -> None:
+    location = found.get("location", [""])[0]
+    if status != 302 or "/login/" in location:
+        errors = page.split('class="errorlist', 1)[-1][:300] if status == 200 else ""
+        raise RuntimeError(f"{what} on port {browser.port}: HTTP {status} {location} {errors}")
+
+
+def upload_attachment(
+    browser: Browser, admin: str, article: int, filename: str, content: bytes
+) -> str:
+    """Attach a file to an article through its admin change form (as an editor's browser does);
+    returns the address readers get it at."""
+    change, fields = _change_form(browser, admin, article)
+    values = dict(fields)
+    n = int(values["attachments-TOTAL_FORMS"])
+    fields = [(k, str(n + 1) if k == "attachments-TOTAL_FORMS" else v) for k, v in fields]
+    fields += [
+        (f"attachments-{n}-title", filename),
+        (f"attachments-{n}-article", str(article)),
+        (f"attachments-{n}-id", ""),
+        ("_continue", "保存并继续编辑"),
+    ]
+    files = [(f"attachments-{n}-file", filename, content)]
+    status, found, page = browser.request("POST", change, fields, files)
+    _saved(browser, status, found, page, f"uploading {filename}")
+    _, _, page = browser.request("GET", change)
+    ids = [int(pk) for pk in ATTACHMENT.findall(page)]
+    if not ids:
+        raise RuntimeError(f"the change page of article {article} lists no attachment")
+    return f"/articles/attachments/{max(ids)}/"
+
+
+def save_title(browser: Browser, admin: str, article: int, title: str) -> None:
+    """Change an article's title through its admin change form."""
+    change, fields = _change_form(browser, admin, article)
+    fields = [(k, title if k == "title" else v) for k, v in fields] + [("_save", "保存")]
+    status, found, page = browser.request("POST", change, fields)
+    _saved(browser, status, found, page, f"saving article {article}")
+
+
+def bucket_objects(storage_url: str, prefix: str = "") -> dict[str, tuple[str, str]]:
+    """Every object in the bucket of ``storage_url`` under ``prefix``: key → (ETag, modified)."""
+    from zhijiao.env import parse_storage_url
+    from zhijiao.storage import client
+
+    config = parse_storage_url(storage_url)
+    pages = client(config).get_paginator("list_objects_v2")
+    return {
+        entry["Key"]: (entry["ETag"], entry["LastModified"].isoformat())
+        for page in pages.paginate(Bucket=config.bucket, Prefix=prefix)
+        for entry in page.get("Contents", ())
+    }
+
+
+@dataclass
+class Check:
+    what: str
+    ok: bool
+    detail: str
+
+
+def _two_nodes(nodes: list[Node], workers: int, storage_url: str) -> list[Check]:
+    """What --nodes 2 checks before measuring: A = the first app server, B = the second."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils.html import escape
+
+    from articles.models import Article
+
+    admin, username, password = settings.ZHIJIAO_ADMIN_PATH, "bench-editor-0", PASSWORD
+    a, b = nodes[0], nodes[1]
+    checks = []
+    # A login on A is a session in the database: B reads it.
+    on_a = Browser(a.port)
+    on_a.login(admin, username, password)
+    on_b = Browser(b.port)
+    on_b.cookies = dict(on_a.cookies)
+    status, _, page = on_b.request("GET", f"/{admin}")
+    checks.append(
+        Check("a login on A is valid on B", status == 200 and username in page, f"HTTP {status}")
+    )
+    # An attachment uploaded through A is in the bucket: B serves it.
+    article = _edited_articles()[-1]
+    url = upload_attachment(on_a, admin, article, "two-servers.png", PNG)
+    status, found, body = _request(b.port, "GET", url)
+    same = status == 200 and body == PNG and found.get("x-content-type-options") == ["nosniff"]
+    checks.append(Check("an attachment uploaded through A is served by B", same, f"{url} {status}"))
+    # A PDF built by A is in the bucket: B serves it and builds (stores) nothing.
+    path = "/issues/2024/2/pdf/"
+    status_a, found_a, pdf_a = _request(a.port, "GET", path)
+    before = bucket_objects(storage_url, "media/pdf/")
+    started = time.perf_counter()
+    status_b, found_b, pdf_b = _request(b.port, "GET", path)
+    ms = (time.perf_counter() - started) * 1000
+    after = bucket_objects(storage_url, "media/pdf/")
+    same = status_a == status_b == 200 and pdf_a == pdf_b and pdf_a.startswith(b"%PDF")
+    same = same and found_a.get("etag") == found_b.get("etag") and before == after
+    checks.append(
+        Check(
+            "a PDF built by A is served by B without rebuilding",
+            same,
+            f"{len(pdf_b) // 1024} KiB in {ms:.0f} ms, {len(after)} PDF objects before and after",
+        )
+    )
+    # An edit saved through A retires B's kept pages at its commit (the content token).
+    article = Article.objects.filter(issue__year=2024, issue__number=1).order_by("position")[0]
+    url = article.get_absolute_url()
+    hits = sum(
+        _request(b.port, "GET", url)[1].get("x-page-cache") == ["hit"] for _ in range(4 * workers)
+    )
+    title = f"{article.title} 〔两台服务器〕"
+    save_title(on_a, admin, article.pk, title)
+    answers = [_request(b.port, "GET", url) for _ in range(4 * workers)]
+    fresh = sum(status == 200 and escape(title).encode() in page for status, _, page in answers)
+    checks.append(
+        Check(
+            "an edit saved through A is on B's pages at once",
+            hits > 0 and fresh == len(answers),
+            f"B answered from its cache {hits} times before; after the save "
+            f"{fresh}/{len(answers)} answers have the new title",
+        )
+    )
+    connection.close()
+    # Neither wrote a file on its own disk.
+    local = [f for node in nodes for f in node.local_files()]
+    checks.append(Check("no file on an app server's own disk", not local, ", ".join(local)))
+    return checks
 
 
 @dataclass
@@ -624,7 +965,9 @@ def _edited_articles() -> list[int]:
     )
 
 
-def _editors(port: int, articles: list[int], rounds: int, fill: bool) -> tuple[EditorRun, dict]:
+def _editors(
+    ports: list[int], articles: list[int], rounds: int, fill: bool
+) -> tuple[EditorRun, dict]:
     from django.conf import settings
     from django.db import connection
 
@@ -640,7 +983,14 @@ def _editors(port: int, articles: list[int], rounds: int, fill: bool) -> tuple[E
     threads = [
         threading.Thread(
             target=_editor,
-            args=(i, port, settings.ZHIJIAO_ADMIN_PATH, [articles[plan[i]]] * rounds, barrier),
+            # Editor i saves through app server i mod N: the rivals of a save are on both.
+            args=(
+                i,
+                ports[i % len(ports)],
+                settings.ZHIJIAO_ADMIN_PATH,
+                [articles[plan[i]]] * rounds,
+                barrier,
+            ),
             kwargs={"run": run, "lock": lock, "fill": fill},
         )
         for i in range(EDITORS)
@@ -691,9 +1041,9 @@ class PageCheck:
     failed: int = 0  # not 200
 
 
-def _article_pages(port: int, articles: list[int], times: int) -> PageCheck:
-    """Ask for each article's public page ``times`` times (spread over the workers) as an
-    anonymous reader, and compare it with the article as it is in the database."""
+def _article_pages(ports: list[int], articles: list[int], times: int) -> PageCheck:
+    """Ask for each article's public page ``times`` times (spread over the workers) on every app
+    server as an anonymous reader, and compare it with the article as it is in the database."""
     from django.db import connection
     from django.utils.html import escape
 
@@ -701,7 +1051,7 @@ def _article_pages(port: int, articles: list[int], times: int) -> PageCheck:
 
     check = PageCheck()
     for article in Article.objects.filter(pk__in=articles):
-        for _ in range(times):
+        for _, port in itertools.product(range(times), ports):
             status, found, page = _request(port, "GET", article.get_absolute_url())
             check.answers += 1
             check.hits += found.get("x-page-cache") == ["hit"]
@@ -721,9 +1071,16 @@ def _report(
     run: EditorRun,
     counts: dict,
     rounds: int,
+    nodes: int = 1,
 ) -> None:
     base = {label: (name, rate) for label, _, name, rate in PAGES}
-    print(f"\n== under load: gunicorn {workers} sync workers, PostgreSQL 15, DEBUG off, wrk ==")
+    servers = f"{nodes} app servers × " if nodes > 1 else ""
+    print(
+        f"\n== under load: {servers}gunicorn {workers} sync workers, PostgreSQL 15, DEBUG off, "
+        "wrk =="
+    )
+    if nodes > 1:
+        print("(req/s added up over the servers, p50/p99/max the worse server's)")
     print(f"{'page':9} {'asked as':>9} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'errors':>7} {'SQL':>4} {'1 req ms':>9} {'of it SQL':>9} "
           f"{'bakerydemo':>17} {'ratio':>7} {'target':>7}")  # fmt: skip
@@ -815,39 +1172,62 @@ def _report_reading(readers: LoadResult, before: PageCheck, after: PageCheck) ->
     print("target: no stale page from any worker: " + ("met" if ok else "NOT met"))
 
 
+def _report_nodes(checks: list[Check]) -> None:
+    print("\n== two app servers: one database, one bucket, local folders of their own ==")
+    for check in checks:
+        print(f"  {'met' if check.ok else 'NOT met':7}  {check.what}: {check.detail}")
+    ok = bool(checks) and all(check.ok for check in checks)
+    print("target: files, sessions and fresh pages shared: " + ("met" if ok else "NOT met"))
+
+
 def _child(args) -> int:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
     workers = args.workers or 2 * (os.cpu_count() or 1) + 1
+    storage_url = os.environ.get("ZHIJIAO_TEST_STORAGE_URL") if args.nodes > 1 else None
     with tempfile.TemporaryDirectory(prefix="zhijiao-load-") as tmp:
         workdir = Path(tmp)
-        env = _prepare(workdir, os.environ["DATABASE_URL"])
+        env = _prepare(workdir, os.environ["DATABASE_URL"], storage_url)
         queries = _queries_per_page()
-        process, port = _start_gunicorn(env, workers, workdir / "gunicorn.log")
+        if args.nodes == 1:
+            process, port = _start_gunicorn(env, workers, workdir / "gunicorn.log")
+            nodes = [Node(0, process, port, workdir, workdir / "gunicorn.log")]
+        else:
+            nodes = start_nodes(env, args.nodes, workers, workdir, static=workdir / "static")
+        ports = [node.port for node in nodes]
+        checks: list[Check] = []
         try:
+            where = ", ".join(f"{HOST}:{port}" for port in ports)
             print(
-                f"gunicorn on {HOST}:{port}, {workers} workers; wrk {args.duration} s per page "
+                f"gunicorn on {where}, {workers} workers each; wrk {args.duration} s per page "
                 f"and level, {os.cpu_count()} cores shared by server, database and wrk"
             )
+            if storage_url:
+                print(f"{args.nodes} app servers, one PostgreSQL, one bucket ({storage_url})")
             load = os.getloadavg()[0]
             print(f"load average before the run: {load:.2f} (other work on this machine skews it)")
             script = workdir / "count.lua"
             script.write_text(WRK_SCRIPT)
+            if args.nodes > 1:
+                checks = _two_nodes(nodes, workers, storage_url)
+                _report_nodes(checks)
             cookie = _teacher_cookie()
-            results = _load(port, args.duration, script, cookie)
+            results = _load(ports, args.duration, script, cookie)
             articles = _edited_articles()
             # Every worker keeps the pages of the articles about to be edited...
-            before = _article_pages(port, articles, 4 * workers)
+            before = _article_pages(ports, articles, 4 * workers)
             # ...readers keep reading the first one while the editors save...
-            with Readers(port, _url(articles[0]), LEVELS[-1], script) as readers:
-                run, info = _editors(port, articles, args.rounds, args.fill_base_version)
+            with Readers(ports, _url(articles[0]), LEVELS[-1], script) as readers:
+                run, info = _editors(ports, articles, args.rounds, args.fill_base_version)
             # ...and every page must show the saved titles.
-            after = _article_pages(port, articles, 4 * workers)
+            after = _article_pages(ports, articles, 4 * workers)
         finally:
-            _stop(process)
+            stop_nodes(nodes)
         counts = _check_saves(run, info)
-        _report(results, queries, workers, run, counts, args.rounds)
+        _report(results, queries, workers, run, counts, args.rounds, len(nodes))
         _report_reading(readers.result, before, after)
+        if args.nodes > 1:
+            _report_nodes(checks)
         if run.crashes:
             return 1
     return 0
@@ -859,15 +1239,29 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="saves per editor")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (2×cores+1)")
     parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="app servers (gunicorns on ports and local folders of their own) sharing the "
+        "database and, from 2 on, one bucket; the load is spread over them",
+    )
+    parser.add_argument(
         "--fill-base-version",
         action="store_true",
         help="when the change page lacks base_version, take it from the database at the GET",
     )
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    if args.nodes < 1:
+        parser.error("--nodes: at least 1")
+    wrappers = []
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        wrappers.append(str(ROOT / "scripts" / "with-postgres.sh"))
+    if args.nodes > 1 and not os.environ.get("ZHIJIAO_TEST_STORAGE_URL"):
+        wrappers.append(str(ROOT / "scripts" / "with-s3.sh"))  # a bucket on loopback (moto)
+    if not wrappers:
         return _child(args)
     me = [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]]
-    return subprocess.call([str(ROOT / "scripts" / "with-postgres.sh"), *me])
+    return subprocess.call([*wrappers, *me])
 
 
 if __name__ == "__main__":

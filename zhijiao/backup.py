@@ -7,6 +7,11 @@ Django's default storage).
 An archive holds password hashes and sessions: it is created 0600, from its first byte, in a
 folder that is made (or tightened to) 0700. A restore puts the media back exactly: files the
 archive does not hold are deleted from the storage, the others written as they were.
+
+Where the archives go: with a bucket configured (``ZHIJIAO_S3_BUCKET``/``ZHIJIAO_STORAGE_URL``)
+into ``storages["backups"]``, the bucket's ``backups/`` (``store_backup``: made in a private
+temporary folder, then uploaded, so that any app server can restore it), else into
+``VAR_DIR/backups`` on the local disk (``create_backup``).
 """
 
 from __future__ import annotations
@@ -14,17 +19,20 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import Storage, default_storage, storages
 from django.db import connections
 from django.utils import timezone
 
@@ -34,6 +42,8 @@ MANIFEST = "manifest.json"
 MEDIA = "media"
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
+BACKUPS = "backups"  # the alias in settings.STORAGES, when archives go to the bucket
+ARCHIVE_NAME = re.compile(r"^zhijiao-\d{8}-\d{6}(-\d+)?\.tar\.gz$")
 
 
 class BackupError(Exception):
@@ -259,3 +269,60 @@ def _same_content(storage: Storage, name: str, path: Path) -> bool:
                 return False
             if not a:
                 return True
+
+
+# --- archives in the bucket -----------------------------------------------------------------------
+
+
+def backup_storage() -> Storage | None:
+    """Where ``make backup`` keeps its archives when not on this machine's disk: the bucket's
+    ``backups/`` when one is configured (``STORAGES["backups"]``), else None."""
+    return storages[BACKUPS] if BACKUPS in settings.STORAGES else None
+
+
+def describe(target: Storage, name: str = "") -> str:
+    """Where an archive is, for messages: ``s3://bucket/backups/zhijiao-….tar.gz``."""
+    named = getattr(target, "describe", None)
+    return named(name) if named else f"{target.__class__.__name__}:{name}"
+
+
+def store_backup(*, target: Storage, using: str = "default", storage: Storage | None = None) -> str:
+    """Make a backup (as ``create_backup``) and put it into ``target``; returns its name there.
+
+    The archive is written in a private temporary folder (0700, the file 0600) and removed from
+    this machine once uploaded. An archive of the same second gets ``-2``, ``-3``…: a bucket
+    would overwrite it."""
+    with tempfile.TemporaryDirectory(prefix="zhijiao-backup-") as tmp:
+        archive = create_backup(directory=Path(tmp) / "out", using=using, storage=storage)
+        name, n = archive.name, 1
+        while target.exists(name):
+            n += 1
+            name = archive.name.replace(".tar.gz", f"-{n}.tar.gz")
+        with archive.open("rb") as content:
+            saved = target.save(name, File(content, name=name))
+    if saved != name:
+        raise BackupError(f"the backup was stored as {saved}, not {name}")
+    return saved
+
+
+def list_backups(target: Storage) -> list[str]:
+    """The archives in ``target``, in the order of their names (their dates)."""
+    try:
+        names = target.listdir("")[1]
+    except FileNotFoundError:
+        return []
+    return sorted(name for name in names if ARCHIVE_NAME.match(name))
+
+
+@contextmanager
+def fetched_backup(target: Storage, name: str) -> Iterator[Path]:
+    """The archive ``name`` of ``target`` as a private local file, for as long as the ``with``
+    lasts (``restore_backup`` reads a file). BackupError if there is no such archive."""
+    name = name.rsplit("/", 1)[-1]  # as printed: s3://bucket/backups/zhijiao-….tar.gz
+    if not ARCHIVE_NAME.match(name) or not target.exists(name):
+        raise BackupError(f"{describe(target, name)}: 不存在 (no such backup)")
+    with tempfile.TemporaryDirectory(prefix="zhijiao-restore-") as tmp:
+        path = Path(tmp) / name
+        with target.open(name, "rb") as stored, _private_file(path) as local:
+            shutil.copyfileobj(stored, local, 1 << 20)
+        yield path

@@ -21,7 +21,7 @@ from django.core.checks.security.base import (
 )
 from django.core.exceptions import ImproperlyConfigured
 
-from zhijiao.env import env_bool, env_int, env_list, env_networks, env_str
+from zhijiao.env import env_bool, env_int, env_list, env_networks, env_s3, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZHIJIAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -160,10 +160,23 @@ _STATIC_BACKEND = (
     if env_bool("ZHIJIAO_MANIFEST_STATIC", not DEBUG)
     else "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+# The files the app writes (PDFs, attachments, import stashes; the media of a backup) go through
+# default_storage: the local disk (MEDIA_ROOT) by default, or one S3-compatible bucket
+# (ZHIJIAO_S3_BUCKET or ZHIJIAO_STORAGE_URL, see zhijiao/env.py and zhijiao/storage.py), which is
+# what lets two app servers see each other's files. In the bucket the media live under media/ and
+# the archives of `make backup` under backups/ (or in ZHIJIAO_S3_BACKUP_BUCKET): never one inside
+# the other. Without a bucket the archives stay in VAR_DIR/backups (zhijiao/backup.py).
+ZHIJIAO_S3 = env_s3()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        ZHIJIAO_S3.storage(location="media")
+        if ZHIJIAO_S3
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
+if ZHIJIAO_S3:
+    STORAGES["backups"] = ZHIJIAO_S3.storage(location="backups", backups=True)
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
     "map",
     "jpg",
