@@ -72,7 +72,12 @@ def _stored(source: PdfSource) -> StoredPdf:
         raise ValueError("drafts are never stored: build a preview with issues.pdf.build")
     fingerprint = source_fingerprint(source, engine=_engine())
     name = _name(source, fingerprint)
-    if default_storage.exists(name):
+    try:
+        stored = default_storage.exists(name)
+    except OSError as exc:  # an unreachable object store: build it, serve it, say so below
+        log.error("PDF storage not reachable (%s): %s", name, exc)
+        stored = False
+    if stored:
         return StoredPdf(name=name, etag=fingerprint)
     content = render_source(source)
     try:

@@ -664,3 +664,30 @@ def test_pdfs_of_a_closed_site_are_private(client, teacher, settings, issue, clo
 def test_pdfs_of_an_open_site_stay_public(client, issue):
     response = client.get(ISSUE_PDF_URL)
     assert {"public", "max-age=0", "must-revalidate"} <= _cache_control(response)
+
+
+class UnreachableStorage(FileSystemStorage):
+    """An object store that does not answer (botocore errors arrive as OSError)."""
+
+    def exists(self, name):
+        raise OSError("Could not connect to the endpoint URL")
+
+    def _save(self, name, content):
+        raise OSError("Could not connect to the endpoint URL")
+
+
+def test_a_pdf_is_served_when_the_storage_does_not_answer(
+    client, issue, settings, tmp_path, caplog
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": f"{__name__}.UnreachableStorage",
+            "OPTIONS": {"location": str(tmp_path / "unreachable")},
+        },
+    }
+    with caplog.at_level(logging.ERROR, logger="issues.pdf.storage"):
+        response = client.get(ISSUE_PDF_URL)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert _logged(caplog, "not reachable")
