@@ -94,7 +94,10 @@ def heading_like(text: str) -> bool:
 
 
 def ends_sentence(text: str) -> bool:
-    return bool(re.search(r"[。！？!?…]+[”’」』）)》]*$", text))
+    """Ends with 。！？!?… before any closing quotes or brackets (as the regex
+    ``[。！？!?…]+[”’」』）)》]*$`` says, without its quadratic search on a long run of 。)."""
+    body = text.removesuffix("\n").rstrip("”’」』）)》")
+    return body != "" and body[-1] in "。！？!?…"
 
 
 def author_of(text: str) -> str | None:

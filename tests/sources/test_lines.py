@@ -234,3 +234,20 @@ def test_joining_all_pieces_at_once_is_joining_them_two_by_two(pieces):
 def test_the_end_of_a_sentence_is_what_the_pattern_found(text):
     pattern = re.compile(r"[。！？!?…；;]+[”’」』）)》】\]]*$|[.]$")
     assert _ends_sentence(text) == bool(pattern.search(text))
+
+
+def test_a_sentence_end_is_read_in_time_linear_in_the_line():
+    """``kinds.ends_sentence`` once searched a regex that took seconds on a long run of 。."""
+    import time
+
+    from sources.kinds import ends_sentence
+
+    def cost(n: int) -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            ends_sentence("。" * n + "x")
+        return time.perf_counter() - started
+
+    small, large = cost(500), cost(20_000)
+    assert not ends_sentence("。" * 20_000 + "x") and ends_sentence("好。」")
+    assert large < small * 40 * 4 + 0.05  # 40× the input: linear, with room for noise
