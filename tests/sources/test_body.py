@@ -3,32 +3,15 @@ linear time (found checking review finding 13's pattern); no Django needed."""
 
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 
 from sources.blocks import Block
 from sources.body import Unit, body_blocks
+from tests.sources.timing import best_seconds
 
 
 def _units(*texts: str) -> list[Unit]:
     return [Unit("para", text=text) for text in texts]
-
-
-def _seconds(call, *args) -> float:
-    """The shorter of two runs, the garbage collector paused."""
-    best = float("inf")
-    for _ in range(2):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            call(*args)
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
 
 
 def test_bullets_in_a_row_are_one_list():
@@ -68,5 +51,5 @@ def test_signature_lines_above_dates_stay_paragraphs():
 )
 def test_a_long_run_is_put_together_in_linear_time(texts):
     small, large = _units(*texts(2000)), _units(*texts(8000))
-    ratio = _seconds(body_blocks, large) / _seconds(body_blocks, small)
+    ratio = best_seconds(body_blocks, large) / best_seconds(body_blocks, small)
     assert ratio < 8, f"4× the paragraphs cost {ratio:.1f}× the time"

@@ -4,7 +4,6 @@ clean paste share; no Django needed."""
 from __future__ import annotations
 
 import functools
-import gc
 import re
 import time
 
@@ -25,6 +24,7 @@ from sources.parse import parse_source
 from sources.readers import read_pasted
 from tests.seeds import seed_text
 from tests.sources.seedfiles import NEWSLETTER, POLICY, UNIVERSITY
+from tests.sources.timing import best_seconds
 
 
 def test_a_text_or_its_lines_give_the_same_paragraphs():
@@ -181,22 +181,6 @@ def test_every_word_of_the_seeds_is_kept():
 # --- linear in the length of the text (review finding 13) ----------------------------------------
 
 
-def _seconds(call, *args) -> float:
-    """The shorter of two runs, the garbage collector paused (tests/sources/test_performance.py
-    says why)."""
-    best = float("inf")
-    for _ in range(2):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            call(*args)
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
-
-
 def test_a_paragraph_of_many_short_lines_is_read_in_linear_time():
     """split_paragraphs joined a paragraph's lines one by one (text = join_pieces(text, line)),
     copying the growing text each time: 100 000 short numbered lines (4 MB, well under the 20 MB
@@ -206,7 +190,7 @@ def test_a_paragraph_of_many_short_lines_is_read_in_linear_time():
         text = "\n".join(f"{i}. 关于开展某某工作的通知" for i in range(n))
         parse_source(read_pasted(text))
 
-    small, large = _seconds(read, 10_000), _seconds(read, 40_000)
+    small, large = best_seconds(read, 10_000), best_seconds(read, 40_000)
     # Linear: about 4×. Quadratic: about 16×.
     assert large / small < 8, f"10k lines {small:.2f} s, 40k lines {large:.2f} s"
 
@@ -218,7 +202,7 @@ def test_a_long_run_of_sentence_marks_is_read_in_linear_time():
     def read(n: int) -> None:
         split_paragraphs(["正文。", "。" * n + "x", "下一行。"])
 
-    small, large = _seconds(read, 5_000), _seconds(read, 20_000)
+    small, large = best_seconds(read, 5_000), best_seconds(read, 20_000)
     assert large / small < 8, f"5k marks {small:.3f} s, 20k marks {large:.3f} s"
 
 
@@ -238,7 +222,6 @@ def test_the_end_of_a_sentence_is_what_the_pattern_found(text):
 
 def test_a_sentence_end_is_read_in_time_linear_in_the_line():
     """``kinds.ends_sentence`` once searched a regex that took seconds on a long run of 。."""
-    import time
 
     from sources.kinds import ends_sentence
 

@@ -7,7 +7,6 @@ and would measure the allocator, not the parser.
 
 from __future__ import annotations
 
-import gc
 import time
 
 import pytest
@@ -15,23 +14,13 @@ import pytest
 from sources.parse import parse_source
 from tests.sources.generated import generated_document, seed_pages
 from tests.sources.seedfiles import NEWSLETTER, UNIVERSITY
+from tests.sources.timing import best_seconds
 
 SMALL, LARGE = 25, 500
 
 
 def seconds_per_kb(text: str, rounds: int) -> float:
-    size = len(text.encode()) / 1024
-    best = float("inf")
-    for _ in range(rounds):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            parse_source(text)
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best / size
+    return best_seconds(parse_source, text, rounds=rounds) / (len(text.encode()) / 1024)
 
 
 @pytest.mark.parametrize("name", [NEWSLETTER, UNIVERSITY])

@@ -7,10 +7,7 @@ whose own tests cover the hostile archives in depth; here one bomb and one broke
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import io
-import time
 import zipfile
 
 import pytest
@@ -29,8 +26,9 @@ from sources.readers import (
     read_text,
 )
 from tests.seeds import seed_text
-from tests.sources.pdfs import FONTS, newsletter_pdf
+from tests.sources.pdfs import FONTS, minimal_pdf, newsletter_pdf
 from tests.sources.seedfiles import NEWSLETTER, UNIVERSITY
+from tests.sources.timing import best_seconds
 
 
 def refused(call, *args, **kwargs) -> str:
@@ -328,58 +326,10 @@ def test_zip_without_a_word_document_is_refused():
 # --- hostile PDFs (review findings 11, 12) and a long paste (14) -------------------------------
 
 
-def _pdf(streams: list[bytes], mediabox=(0, 0, 595, 842)) -> bytes:
-    """A minimal valid PDF, one page per content stream, Helvetica as F1."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        (
-            "<< /Type /Pages /Kids ["
-            + " ".join(f"{4 + 2 * i} 0 R" for i in range(len(streams)))
-            + f"] /Count {len(streams)} >>"
-        ).encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    box = " ".join(str(v) for v in mediabox)
-    for i, stream in enumerate(streams):
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [{box}] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    size = len(objects) + 1
-    out += f"trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
-def _best_of(rounds: int, call, *args) -> float:
-    """The shortest of ``rounds`` runs, the garbage collector paused (tests/sources/
-    test_performance.py says why)."""
-    best = float("inf")
-    for _ in range(rounds):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            with contextlib.suppress(SourceError):
-                call(*args)
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
-
-
 def test_text_beyond_the_page_is_not_read():
     """Text set outside the MediaBox once put the column gutter off the page, and
     page.within_bbox raised ValueError (a 500 on upload). It is not printed, so not read."""
-    data = _pdf(
+    data = minimal_pdf(
         [
             b"BT /F1 12 Tf 50 700 Td (Hello world, this is a sentence.) Tj ET "
             b"BT /F1 12 Tf 3000000 700 Td (far away text) Tj ET"
@@ -389,7 +339,7 @@ def test_text_beyond_the_page_is_not_read():
 
 
 def test_a_page_whose_mediabox_does_not_start_at_zero_reads():
-    data = _pdf(
+    data = minimal_pdf(
         [b"BT /F1 12 Tf 150 700 Td (One line of text, and that is all.) Tj ET"],
         mediabox=(100, 100, 695, 942),
     )
@@ -399,7 +349,7 @@ def test_a_page_whose_mediabox_does_not_start_at_zero_reads():
 def test_whatever_pdfplumber_raises_on_a_page_is_a_source_error(monkeypatch):
     import pdfplumber.page
 
-    data = _pdf([b"BT /F1 12 Tf 50 700 Td (Hello.) Tj ET"] * 2)
+    data = minimal_pdf([b"BT /F1 12 Tf 50 700 Td (Hello.) Tj ET"] * 2)
 
     raising: list[BaseException] = []
 
@@ -425,7 +375,7 @@ def _glyph_pages(pages: int, *, huge: bool) -> bytes:
         b"BT /F1 %d Tf 0 100 Td (" % size + b"W" * 300 + b") Tj ET "
         b"BT /F1 %d Tf 0 %d Td (Hello there. A sentence.) Tj ET" % (size, second)
     )
-    return _pdf([page] * pages, **({"mediabox": mediabox} if mediabox else {}))
+    return minimal_pdf([page] * pages, **({"mediabox": mediabox} if mediabox else {}))
 
 
 def test_huge_glyphs_cost_what_small_ones_do():
@@ -434,7 +384,9 @@ def test_huge_glyphs_cost_what_small_ones_do():
     huge, small = _glyph_pages(15, huge=True), _glyph_pages(15, huge=False)
     assert len(huge) < 12_000
     assert read_pdf(huge)[-1].strip().endswith("A sentence.")
-    ratio = _best_of(2, read_pdf, huge) / _best_of(2, read_pdf, small)
+    ratio = best_seconds(read_pdf, huge, ignore=(SourceError,)) / best_seconds(
+        read_pdf, small, ignore=(SourceError,)
+    )
     assert ratio < 3, f"huge glyphs cost {ratio:.1f}× what small ones do"
 
 
@@ -496,10 +448,12 @@ def test_a_pdf_of_more_than_500_pages_is_refused_before_its_pages_are_read(monke
         lambda page, number, region: read.append(number) or page_lines(page, number, region),
     )
     page = b"BT /F1 12 Tf 50 700 Td (Hello world. A sentence on a page.) Tj ET"
-    assert read_pdf(_pdf([page] * MAX_PDF_PAGES))[-1] == "Hello world. A sentence on a page. "
+    assert (
+        read_pdf(minimal_pdf([page] * MAX_PDF_PAGES))[-1] == "Hello world. A sentence on a page. "
+    )
     assert len(read) == MAX_PDF_PAGES
     read.clear()
-    message = refused(read_source, _pdf([page] * 3000), filename="x.pdf")
+    message = refused(read_source, minimal_pdf([page] * 3000), filename="x.pdf")
     assert "超过 500 页" in message and "拆分" in message
     assert read == []
 
@@ -507,7 +461,7 @@ def test_a_pdf_of_more_than_500_pages_is_refused_before_its_pages_are_read(monke
 def test_pages_with_too_many_characters_are_refused(monkeypatch):
     from sources import readers
 
-    data = _pdf([b"BT /F1 12 Tf 50 700 Td (0123456789 0123456789) Tj ET"] * 3)
+    data = minimal_pdf([b"BT /F1 12 Tf 50 700 Td (0123456789 0123456789) Tj ET"] * 3)
     assert read_pdf(data).count("\f") == 2
     monkeypatch.setattr(readers, "MAX_PAGE_CHARS", 20)
     assert "第 1 页的字符过多（超过 20 个）" in refused(read_pdf, data)
@@ -523,9 +477,11 @@ def test_reading_pdf_pages_is_linear():
         % (800 - 18 * i, i)
         for i in range(12)
     )
-    small, large = _pdf([page] * 8), _pdf([page] * 32)
+    small, large = minimal_pdf([page] * 8), minimal_pdf([page] * 32)
     assert read_pdf(large).count("\f") == 31
-    ratio = _best_of(2, read_pdf, large) / _best_of(2, read_pdf, small)
+    ratio = best_seconds(read_pdf, large, ignore=(SourceError,)) / best_seconds(
+        read_pdf, small, ignore=(SourceError,)
+    )
     assert ratio < 8, f"4× the pages cost {ratio:.1f}× the time"
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 
 from sources.tables import find_tables, fold_spaced_out
+from tests.sources.timing import best_seconds
 
 
 def test_letter_spacing_folds_but_word_gaps_stay():
@@ -60,21 +58,6 @@ def test_prose_with_spaces_is_no_table():
 # --- hostile tables: no crash, linear time (found checking review finding 13's pattern) ---------
 
 
-def _seconds(call, *args) -> float:
-    """The shorter of two runs, the garbage collector paused."""
-    best = float("inf")
-    for _ in range(2):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            call(*args)
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
-
-
 def test_a_header_repeated_at_the_very_end_is_no_table_and_no_error():
     """The header's length was taken from its repetition, read past the last paragraph: an
     IndexError (a 500 on upload) for eleven short lines."""
@@ -97,7 +80,7 @@ def test_a_header_repeated_at_the_very_end_is_no_table_and_no_error():
     ids=["header", "triples", "spanned", "tab-rows"],
 )
 def test_tables_are_found_in_linear_time(texts):
-    small, large = _seconds(find_tables, texts(1000)), _seconds(find_tables, texts(4000))
+    small, large = best_seconds(find_tables, texts(1000)), best_seconds(find_tables, texts(4000))
     assert large / small < 8, f"1000 paragraphs {small:.3f} s, 4000 {large:.3f} s"
 
 
@@ -113,7 +96,7 @@ def test_a_wide_header_and_a_short_row_do_not_try_every_choice_of_gaps():
 
     (run,) = find_tables(table(30))
     assert len(run.rows) == 101 and all(len(row) == 30 for row in run.rows)
-    ratio = _seconds(find_tables, table(30)) / _seconds(find_tables, table(6))
+    ratio = best_seconds(find_tables, table(30)) / best_seconds(find_tables, table(6))
     assert ratio < 100, f"30 columns cost {ratio:.0f}× what 6 do"
 
 

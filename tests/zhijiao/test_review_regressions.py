@@ -295,37 +295,6 @@ def test_split_title_longer_than_the_column_is_not_checked(editor_client):
 # --- hostile uploads ------------------------------------------------------------------------------
 
 
-def _pdf(streams: list[bytes], mediabox=(0, 0, 595, 842)) -> bytes:
-    """A minimal valid PDF, one page per content stream, Helvetica as F1."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        (
-            "<< /Type /Pages /Kids ["
-            + " ".join(f"{4 + 2 * i} 0 R" for i in range(len(streams)))
-            + f"] /Count {len(streams)} >>"
-        ).encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    box = " ".join(str(v) for v in mediabox)
-    for i, stream in enumerate(streams):
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [{box}] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    size = len(objects) + 1
-    out += f"trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
 def _upload(client: Client, name: str, data: bytes):
     return client.post(
         reverse("admin:sources_sourcedocument_add"), {"file": SimpleUploadedFile(name, data)}
