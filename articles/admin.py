@@ -48,6 +48,14 @@ EDITOR_CONFIG = {
 }
 
 
+def editor_media_with_nonce(request, context) -> None:
+    """The rich-text editor's import map is an inline <script>: under the Content-Security-Policy
+    it runs only with the request's nonce (every form that shows the editor calls this)."""
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce is not None and "media" in context:
+        context["media"] = Media.from_media(context["media"], nonce=nonce)
+
+
 class ArticleForm(forms.ModelForm):
     # Tags as an autocomplete over existing tags (taggit's own field is a free-text box);
     # new tags are added on the tag admin page or by the topic suggestions.
@@ -272,11 +280,7 @@ class ArticleAdmin(PublishingAdminMixin, RevisionAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, *args, **kwargs):
-        # The editor's import map is an inline <script>: under the Content-Security-Policy it
-        # runs only with the request's nonce.
-        nonce = getattr(request, "csp_nonce", None)
-        if nonce is not None and "media" in context:
-            context["media"] = Media.from_media(context["media"], nonce=nonce)
+        editor_media_with_nonce(request, context)
         return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.display(description="栏目", ordering="section__title")

@@ -16,9 +16,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django_prose_editor.widgets import AdminProseEditorWidget
-from js_asset import Media
 
-from articles.admin import EDITOR_CONFIG
+from articles.admin import EDITOR_CONFIG, editor_media_with_nonce
 from articles.search.tokens import parse_query
 from issues.models import Section
 from sources.editing import merge, split
@@ -37,13 +36,6 @@ def _similar_label(candidate: Candidate) -> str:
         return ""
     label = f"与 {best['label']} 相似 {round(best['score'] * 100)}%"
     return f"可能已摘编：{label}" if best.get("likely") else label
-
-
-def _nested_media(request, context):
-    # The rich-text editor's import map is an inline <script>: it needs the CSP nonce.
-    nonce = getattr(request, "csp_nonce", None)
-    if nonce is not None and "media" in context:
-        context["media"] = Media.from_media(context["media"], nonce=nonce)
 
 
 class NormSearchMixin:
@@ -326,7 +318,7 @@ class CandidateAdmin(CandidateColumns, NormSearchMixin, RevisionAdmin):
         )
 
     def render_change_form(self, request, context, *args, **kwargs):
-        _nested_media(request, context)
+        editor_media_with_nonce(request, context)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self):
