@@ -8,13 +8,11 @@ PORT   ?= 8000
 # make run is for a person at a desk: development mode, SQLite unless DATABASE_URL is set.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: FORCE setup run test test-sqlite test-postgres lint format superuser backup restore migrate seed clean image image-test
+.PHONY: FORCE setup run test test-both test-sqlite test-postgres lint format superuser backup restore migrate seed clean image image-test
 
 # The virtualenv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(BIN)/.installed: pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	PYTHON=$(PYTHON) scripts/install-python-deps.sh $(VENV)
 	@touch $@
 
 setup: $(BIN)/.installed
@@ -45,28 +43,59 @@ superuser: migrate
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The whole suite twice: on SQLite, then on a real PostgreSQL 15 that the script starts and stops.
+# The whole suite on SQLite and, at the same time, the tests that touch the database on a real
+# PostgreSQL 15 that the script starts and stops, and the production image built and smoke-tested.
 test: setup node_modules/.installed
 	@scripts/system-deps.sh fonts postgres chromium
 	$(MAKE) --no-print-directory lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
-	@scripts/image-test.sh --if-podman
+	@$(MAKE) --no-print-directory test-both WITH_IMAGE_TEST=1
 
-# Both runs with a throwaway S3 server (moto) for the object-storage tests.
+# Both runs with a throwaway S3 server (moto) for the object-storage tests. The PostgreSQL run: the
+# tests that touch the database (tests/conftest.py), as parsers, layouts and the browser say nothing
+# new on a second database; with a pytest cache of its own, as it may run beside the SQLite run.
+TEST_SQLITE   := env -u DATABASE_URL scripts/with-s3.sh $(BIN)/pytest
+TEST_POSTGRES := ZHIJIAO_TESTS=database scripts/with-postgres.sh scripts/with-s3.sh $(BIN)/pytest \
+                 -o cache_dir=.pytest_cache/postgres
+
 test-sqlite: setup
-	env -u DATABASE_URL scripts/with-s3.sh $(BIN)/pytest
+	$(TEST_SQLITE)
 
-# The tests that touch the database (tests/conftest.py): parsers, layouts and the browser say nothing
-# new on a second database.
 test-postgres: setup
-	ZHIJIAO_TESTS=database scripts/with-postgres.sh scripts/with-s3.sh $(BIN)/pytest
+	$(TEST_POSTGRES)
+
+# The two runs side by side (after setup, once), each into a log of its own that is shown whole
+# when that run has ended, SQLite's first, so neither's lines are mixed with the other's. Fails when
+# either fails, after showing both.
+test-both: setup
+	@logs=$$(mktemp -d -t zhijiao-tests.XXXXXX); \
+	echo "SQLite and PostgreSQL runs started side by side (logs in $$logs)"; \
+	i=0; image=0; \
+	if [ -n "$(WITH_IMAGE_TEST)" ]; then \
+	  scripts/image-test.sh --if-podman >"$$logs/image.log" 2>&1 & image=$$!; \
+	fi; \
+	$(TEST_SQLITE) >"$$logs/sqlite.log" 2>&1 & sqlite=$$!; \
+	$(TEST_POSTGRES) >"$$logs/postgres.log" 2>&1 & postgres=$$!; \
+	wait $$sqlite; s=$$?; \
+	echo "======== SQLite: the whole suite (exit $$s) ========"; cat "$$logs/sqlite.log"; \
+	wait $$postgres; p=$$?; \
+	echo "======== PostgreSQL: the tests that touch the database (exit $$p) ========"; \
+	cat "$$logs/postgres.log"; \
+	if [ $$image != 0 ]; then \
+	  wait $$image; i=$$?; \
+	  echo "======== the production image (exit $$i) ========"; cat "$$logs/image.log"; \
+	fi; \
+	rm -rf "$$logs"; \
+	if [ $$s != 0 ] || [ $$p != 0 ] || [ $$i != 0 ]; then \
+	  echo "make test: SQLite run exit $$s, PostgreSQL run exit $$p, image test exit $$i" >&2; \
+	  exit 1; \
+	fi
 
 # The production image, built with podman (README, 部署 · Deployment); BASE_IMAGE=, PIP_INDEX_URL=,
 # APT_MIRROR=, CA_BUNDLE= pass through from the command line or the environment.

@@ -6,9 +6,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 
-from articles.models import Article
-from communities.models import Mention
-from zhijiao.api_common import NOT_FOUND, AbsoluteUrlField
+from articles.models import TEXT_FIELDS, Article, Mention
+from core.api import NOT_FOUND, AbsoluteUrlField
 
 ISSUE_REF_SCHEMA = {
     "type": "object",
@@ -40,6 +39,12 @@ class ArticleSerializer(IssueRefMixin, serializers.ModelSerializer):
 
     page = serializers.IntegerField(source="page_start", allow_null=True, help_text="印刷起始页")
     pages = serializers.CharField(source="page_label", help_text="印刷页码范围，如 54–57")
+    pdf_page = serializers.IntegerField(
+        allow_null=True, read_only=True, help_text="本期 PDF 中的起始页（没有印刷页码的期刊）"
+    )
+    page_numbering = serializers.SerializerMethodField(
+        help_text="页码所属：print（印刷版，见 page）、pdf（本期 PDF，见 pdf_page）或 null"
+    )
     tags = serializers.SerializerMethodField()
     url = AbsoluteUrlField()
 
@@ -55,9 +60,17 @@ class ArticleSerializer(IssueRefMixin, serializers.ModelSerializer):
             "source",
             "page",
             "pages",
+            "pdf_page",
+            "page_numbering",
             "tags",
             "url",
         ]
+
+    @extend_schema_field({"type": "string", "enum": ["print", "pdf"], "nullable": True})
+    def get_page_numbering(self, article: Article) -> str | None:
+        if article.page_start is not None:
+            return "print"
+        return "pdf" if article.pdf_page is not None else None
 
     def get_tags(self, article: Article) -> list[str]:
         return sorted(tag.name for tag in article.tags.all())
@@ -78,11 +91,7 @@ class ArticleDetailSerializer(ArticleSerializer):
         fields = [
             *ArticleSerializer.Meta.fields,
             "section",
-            "source_name",
-            "source_date",
-            "source_url",
-            "compiled_by",
-            "body",
+            *(name for name in TEXT_FIELDS if name not in ArticleSerializer.Meta.fields),
             "communities",
             "organizations",
         ]

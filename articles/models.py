@@ -12,23 +12,35 @@ from taggit.managers import TaggableManager
 
 from articles.sanitize import clean_html
 from articles.uploads import check_upload, upload_path
-from issues.models import Issue, Section, Status, can_preview, validate_number, visible_q
+from core.numbers import validate_number
+from core.publishing import Publishable, PublishableQuerySet, visible_q
+from issues.models import Issue, Section
+
+#: An article's text and provenance as excerpted, declared once: what an issue file carries, the
+#: PDF prints and the API gives (importer/load.py, printing/data.py, articles/api.py read it).
+TEXT_FIELDS = (
+    "title",
+    "toc_title",
+    "subtitle",
+    "source",
+    "source_name",
+    "source_date",
+    "source_url",
+    "compiled_by",
+    "body",
+)
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(PublishableQuerySet):
     def published(self) -> ArticleQuerySet:
         """Visible articles: the article itself is visible and so is its issue."""
         return self.filter(visible_q()).filter(visible_q("issue__"))
-
-    def viewable_by(self, user) -> ArticleQuerySet:
-        """What one reader may open directly: published items, and for editors drafts too."""
-        return self.all() if can_preview(user, self.model) else self.published()
 
     def in_print_order(self) -> ArticleQuerySet:
         return self.order_by("issue__year", "issue__number", "position")
 
 
-class Article(models.Model):
+class Article(Publishable):
     issue = models.ForeignKey(
         Issue, verbose_name="期刊", on_delete=models.CASCADE, related_name="articles"
     )
@@ -60,9 +72,10 @@ class Article(models.Model):
     body = models.TextField("正文", blank=True, help_text="保存时自动清理不安全的 HTML")
     page_start = models.PositiveIntegerField("起始页", null=True, blank=True)
     page_end = models.PositiveIntegerField("结束页", null=True, blank=True)
+    # Where the article starts in the issue's PDF, for issues without printed page numbers;
+    # written after each build of that PDF (printing/storage.py), never part of what it prints.
+    pdf_page = models.PositiveIntegerField("PDF 页码", null=True, blank=True, editable=False)
     tags = TaggableManager("标签", blank=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     # Bumped by every full save; the admin form carries the version it was opened at, so a second
@@ -206,5 +219,57 @@ class TopicSuggestion(models.Model):
         return f"{self.article_id} → {self.topic}"
 
 
-# The search index's table belongs to the search package; imported here so Django registers it.
-from articles.search.models import SearchDocument  # noqa: E402, F401
+class Mention(models.Model):
+    """An article naming a registry community or organisation in its text.
+
+    Derived data, recomputed by ``articles.mentions`` whenever an article or a name changes;
+    never edited by hand. Rows exist for drafts too: readers filter through
+    ``Article.objects.published()``.
+    """
+
+    article = models.ForeignKey(
+        "Article", verbose_name="文章", on_delete=models.CASCADE, related_name="mentions"
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        verbose_name="共同体",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mentions",
+    )
+    organization = models.ForeignKey(
+        "communities.Organization",
+        verbose_name="单位",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mentions",
+    )
+    occurrences = models.PositiveIntegerField("出现次数", default=1)
+
+    class Meta:
+        verbose_name = "文章提及"
+        verbose_name_plural = "文章提及"
+        # Moved here from communities with its table (state-only migrations).
+        db_table = "communities_mention"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(community__isnull=False, organization__isnull=True)
+                | models.Q(community__isnull=True, organization__isnull=False),
+                name="mention_names_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "community"],
+                name="mention_article_community",
+                condition=models.Q(community__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["article", "organization"],
+                name="mention_article_organization",
+                condition=models.Q(organization__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.community or self.organization}"

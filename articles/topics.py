@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from articles.search.tokens import normalize
+from core.tokens import normalize
 
 if TYPE_CHECKING:
     from articles.models import Article, Topic
+    from core.changes import Change
 
 __all__ = [
     "MAX_TAGS",
@@ -120,7 +121,7 @@ def apply_topics(*, article: Article, topics: Iterable[Topic] | None = None) -> 
     Returns the names of the tags added. ``topics`` defaults to every active topic.
     """
     from articles.models import Topic, TopicSuggestion
-    from articles.search.indexing import html_to_text
+    from core.text import html_to_text
 
     topics = list(Topic.objects.filter(active=True) if topics is None else topics)
     by_name = {t.name: t for t in topics}
@@ -152,3 +153,37 @@ def apply_topics_to_all(*, topics: Iterable[Topic] | None = None) -> int:
     for article in Article.objects.all().iterator():
         added += len(apply_topics(article=article, topics=topics))
     return added
+
+
+# Saving only these fields changes neither the text nor the headings: no need to match topics.
+_NOT_TEXT = {
+    "status",
+    "published_at",
+    "updated_at",
+    "position",
+    "page_start",
+    "page_end",
+    "pdf_page",
+    "tags",
+}
+
+
+def follow_change(change: Change) -> None:
+    """Suggest topic tags for the articles whose text the change wrote (a content step).
+
+    Runs at the end of the unit, so after the admin form has set the tags the editor chose: a
+    suggestion the editor removed is not made again (TopicSuggestion remembers it).
+    """
+    from articles.models import Article, Topic
+
+    label = Article._meta.label
+    ids = [
+        pk
+        for pk in change.ids(label)
+        if (fields := change.changed_fields(label, pk)) is None or not fields <= _NOT_TEXT
+    ]
+    if not ids:
+        return
+    topics = list(Topic.objects.filter(active=True))
+    for article in Article.objects.filter(pk__in=ids):
+        apply_topics(article=article, topics=topics)

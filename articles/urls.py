@@ -1,9 +1,9 @@
 from django.urls import path
 
-import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
+import core.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from articles import views
 from articles.feeds import LatestArticlesFeed
-from zhijiao.pagecache import published_page
+from core.pagecache import published_page
 
 app_name = "articles"
 

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from articles import listings
+from articles.mentions import mentions_of
 from articles.models import Article, Attachment
 from articles.related import related_articles
 from articles.uploads import shows_inline
-from communities.mentions import mentions_of
-from zhijiao.pagecache import published_page
+from core.pagecache import published_page
 
 PER_PAGE = 20
 # Longer than any stored title, source, tag or number: not worth a query.
@@ -22,7 +22,7 @@ def _name(value: str) -> str:
     """A name from the URL, or 404 for one no row can have (PostgreSQL also rejects NUL).
 
     Numbers need no such guard: their URL patterns match only what a row can hold
-    (zhijiao/converters.py)."""
+    (core/converters.py)."""
     if "\x00" in value or len(value) > MAX_NAME:
         raise Http404("没有这样的名称")
     return value

@@ -16,7 +16,7 @@ Then, in one run:
 
 * wrk against home, issue, article, registry and search pages, each for ``--duration`` seconds at 10
   and at 50 concurrent connections, as readers meet them (anonymous, so published pages come from
-  the page cache, zhijiao/pagecache.py): requests/s, median and p99 latency, errors (non-2xx
+  the page cache, core/pagecache.py): requests/s, median and p99 latency, errors (non-2xx
   answers and socket errors), SQL queries and the time of one request per page (in-process, no
   load), and the ratio to Wagtail's bakerydemo (2 gunicorn workers on PostgreSQL) from issue 6:
   25 req/s home, 32 blog index, 52 blog page, 28 search. Targets: ≥ 5× those rates, p99 < 300 ms
@@ -38,6 +38,10 @@ Then, in one run:
   page does not render it, so that the locking path is exercised all the same.
 * While they save, wrk reads the page of the article most of them edit at 50 connections (every
   save retires the cached pages): requests/s, p50/p99 and errors, shown.
+* The same saves again while 2024年第01期 is imported over and over in the bench's process (each
+  import rewrites its 40 articles in one unit of work): the saves' latencies with and without an
+  import running, and whether an editor waited for an import (a save as long as an import). Target:
+  no editor waits, zero lost, zero stale pages after.
 * Before the saves every worker caches the edited articles' public pages (the hits are counted);
   after them, anonymous requests for those pages must all show the saved titles: no stale page
   from any worker.
@@ -101,9 +105,25 @@ TEACHER = "bench-teacher"
 # a new address (rendered every time).
 ANONYMOUS, LOGGED_IN, RENDERED = "anonymous", "teacher", "rendered"
 
-# Counts non-2xx answers per wrk thread (wrk's own "status" error counts only >= 400) and prints
-# one JSON line at the end.
-WRK_SCRIPT = """
+# What every wrk script of this bench ends with: non-2xx answers counted per thread (wrk's own
+# "status" error counts only >= 400), one JSON line at the end.
+WRK_REPORT = """
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("non2xx") end
+  local e = summary.errors
+  io.write(string.format(
+    'JSON {"requests": %d, "duration_us": %d, "non2xx": %d, "connect": %d, "read": %d, ' ..
+    '"write": %d, "timeout": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\\n',
+    summary.requests, summary.duration, n, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+WRK_SCRIPT = (
+    """
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
@@ -122,20 +142,9 @@ function request()
   local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
   return wrk.format(nil, wrk.path .. sep .. "uncached=" .. tid .. "x" .. sent)
 end
-function response(status, headers, body)
-  if status < 200 or status > 299 then non2xx = non2xx + 1 end
-end
-function done(summary, latency, requests)
-  local n = 0
-  for _, t in ipairs(threads) do n = n + t:get("non2xx") end
-  local e = summary.errors
-  io.write(string.format(
-    'JSON {"requests": %d, "duration_us": %d, "non2xx": %d, "connect": %d, "read": %d, ' ..
-    '"write": %d, "timeout": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\\n',
-    summary.requests, summary.duration, n, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
-end
 """
+    + WRK_REPORT
+)
 
 
 # --- the site ------------------------------------------------------------------------------------
@@ -177,8 +186,8 @@ def _prepare(workdir: Path, database_url: str, storage_url: str | None = None) -
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
 
-    from issues.importer.load import import_issue
-    from issues.roles import CHIEF_EDITOR
+    from core.roles import CHIEF_EDITOR
+    from importer.load import import_issue
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -774,7 +783,7 @@ def save_title(browser: Browser, admin: str, article: int, title: str) -> None:
 
 def bucket_objects(storage_url: str, prefix: str = "") -> dict[str, tuple[str, str]]:
     """Every object in the bucket of ``storage_url`` under ``prefix``: key → (ETag, modified)."""
-    from zhijiao.env import parse_storage_url
+    from core.env import parse_storage_url
     from zhijiao.storage import client
 
     config = parse_storage_url(storage_url)
@@ -870,6 +879,7 @@ class Save:
     outcome: str  # "stored", "refused" or "failed: …"
     seconds: float
     form_has_version: bool
+    ended: float = 0.0  # perf_counter() when the answer came
 
 
 @dataclass
@@ -879,7 +889,15 @@ class EditorRun:
 
 
 def _editor(
-    i: int, port: int, admin: str, targets: list[int], barrier, run: EditorRun, lock, fill: bool
+    i: int,
+    port: int,
+    admin: str,
+    targets: list[int],
+    barrier,
+    run: EditorRun,
+    lock,
+    fill: bool,
+    phase: str = "",
 ) -> None:
     from django.db import connection
 
@@ -910,7 +928,7 @@ def _editor(
             for n, (name, value) in enumerate(fields):
                 if name == "title":
                     base = value.split(" 〔", 1)[0]
-                    title = f"{base} 〔编辑{i}·第{round_ + 1}轮〕"
+                    title = f"{base} 〔编辑{i}·第{round_ + 1}轮{phase}〕"
                     fields[n] = (name, title)
             fields.append(("_save", "保存"))
             barrier.wait()  # everybody has the form open: now all save at once
@@ -926,7 +944,11 @@ def _editor(
                 errors = page.split('class="errorlist', 1)[-1][:200] if status == 200 else ""
                 outcome = f"failed: HTTP {status} {location} {errors}".strip()
             with lock:
-                run.saves.append(Save(i, pk, round_ + 1, title, outcome, seconds, has_version))
+                run.saves.append(
+                    Save(
+                        i, pk, round_ + 1, title, outcome, seconds, has_version, time.perf_counter()
+                    )
+                )
             barrier.wait()  # the round is over for everyone before the next form is opened
     except Exception as exc:  # reported, and the barrier released for the others
         with lock:
@@ -966,7 +988,7 @@ def _edited_articles() -> list[int]:
 
 
 def _editors(
-    ports: list[int], articles: list[int], rounds: int, fill: bool
+    ports: list[int], articles: list[int], rounds: int, fill: bool, phase: str = ""
 ) -> tuple[EditorRun, dict]:
     from django.conf import settings
     from django.db import connection
@@ -991,7 +1013,7 @@ def _editors(
                 [articles[plan[i]]] * rounds,
                 barrier,
             ),
-            kwargs={"run": run, "lock": lock, "fill": fill},
+            kwargs={"run": run, "lock": lock, "fill": fill, "phase": phase},
         )
         for i in range(EDITORS)
     ]
@@ -1000,6 +1022,52 @@ def _editors(
     for t in threads:
         t.join()
     return run, {"articles": articles, "plan": plan, "history_before": before}
+
+
+class Importing:
+    """Re-imports 2024年第01期 (its 40 articles, published) over and over in this process while
+    the editors save articles of 2024年第02期: what an editor meets when an import is running."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.seconds: list[float] = []
+        self.spans: list[tuple[float, float]] = []
+        self.errors: list[str] = []
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        from django.conf import settings
+        from django.db import connection
+
+        from importer.load import import_issue
+
+        text = (Path(settings.ZHIJIAO_SEEDS_DIR) / SEEDS[1]).read_text(encoding="utf-8")
+        try:
+            n = 0
+            while not self.stop.is_set():
+                n += 1
+                started = time.perf_counter()
+                # A different text each time, so each import rewrites every article.
+                import_issue(
+                    text=text.replace("。", f"。{n % 2 * ' '}", 40), publish=True, replace=True
+                )
+                ended = time.perf_counter()
+                self.seconds.append(ended - started)
+                self.spans.append((started, ended))
+        except Exception as exc:  # reported
+            self.errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Importing:
+        self.thread.start()
+        while not self.spans and self.thread.is_alive():
+            time.sleep(0.05)  # the first import has run: the timing is known
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def _check_saves(run: EditorRun, info: dict) -> dict:
@@ -1172,12 +1240,217 @@ def _report_reading(readers: LoadResult, before: PageCheck, after: PageCheck) ->
     print("target: no stale page from any worker: " + ("met" if ok else "NOT met"))
 
 
+def _report_importing(
+    alone: EditorRun, importing: Importing, run: EditorRun, counts: dict, after: PageCheck
+) -> None:
+    """Editors' saves with and without an import running: an editor must not wait for it."""
+
+    def seconds(saves: list[Save]) -> str:
+        values = sorted(s.seconds for s in saves)
+        if not values:
+            return "none"
+        p50, top = statistics.median(values), values[-1]
+        return f"p50 {p50 * 1000:.0f} ms, max {top * 1000:.0f} ms"
+
+    during = [s for s in run.saves if any(a <= s.ended <= b for a, b in importing.spans)]
+    imports = importing.seconds
+    print(f"\n== {EDITORS} editors saving while 2024年第01期 is imported again and again ==")
+    print(
+        f"imports: {len(imports)}, each {statistics.median(imports or [0]):.2f} s (median), "
+        f"errors {len(importing.errors)} {importing.errors[:1]}"
+    )
+    print(f"saves without an import: {seconds(alone.saves)}")
+    print(
+        f"saves during an import:  {seconds(during)} ({len(during)} of {len(run.saves)} ended "
+        "while an import was open)"
+    )
+    # Had saves waited for the import, one arriving at a random moment would wait half an import
+    # on average: the median save during imports would be that much longer than without.
+    if not during or not alone.saves or not imports:
+        print("no save ended while an import was open: nothing to compare")
+        return
+    import_seconds = statistics.median(imports)
+    extra = statistics.median(s.seconds for s in during) - statistics.median(
+        s.seconds for s in alone.saves
+    )
+    waited = "yes" if extra >= import_seconds / 2 else "no"
+    print(
+        f"editors waited for the import: {waited} (median save {extra * 1000:+.0f} ms with an "
+        f"import running; half an import is {import_seconds * 500:.0f} ms)"
+    )
+    print(
+        f"lost saves {counts['lost']}, overwritten {counts['overwritten']}, "
+        f"failed {counts['failed']}; pages after: {after.answers} answers, {after.stale} stale, "
+        f"{after.failed} failed"
+    )
+
+
 def _report_nodes(checks: list[Check]) -> None:
     print("\n== two app servers: one database, one bucket, local folders of their own ==")
     for check in checks:
         print(f"  {'met' if check.ok else 'NOT met':7}  {check.what}: {check.detail}")
     ok = bool(checks) and all(check.ok for check in checks)
     print("target: files, sessions and fresh pages shared: " + ("met" if ok else "NOT met"))
+
+
+# --- 阅读统计: counting on and off ---------------------------------------------------------------
+
+# Every request a new reader (its own forwarded IPv4 address, as on a campus network, believed from
+# the proxy on loopback; up to 65,536 per thread and run) with a teacher's browser, so that none is
+# a 30-second repeat of another: the counts must then equal the requests. args[1]: the run's
+# number, so that no two runs share an address either.
+COUNTING_SCRIPT = (
+    """
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+function init(args)
+  non2xx = 0
+  sent = 0
+  run = tonumber(args[1]) or 0
+  same = args[2] == "same"
+end
+function request()
+  sent = sent + 1
+  local headers = {["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) " ..
+    "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"}
+  if same then
+    headers["X-Forwarded-For"] = "10.255.0.1"
+  else
+    headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", run * 4 + tid,
+      math.floor(sent / 256) % 256, sent % 256)
+  end
+  return wrk.format("GET", nil, headers)
+end
+"""
+    + WRK_REPORT
+)
+COUNTING_PAGE = "/articles/2024/2/1.1.1/"  # the page most readers open, from the page cache
+REPEAT_PAGE = "/issues/2024/2/"  # asked by one reader only: 30-second repeats, one view
+COUNTING_ROUNDS = 3
+COUNTING_TARGET = 0.10  # within 10 % of the throughput without counting
+
+
+@dataclass
+class CountingRun:
+    off_rps: list[float]
+    on_rps: list[float]
+    on_requests: int  # 2xx answers wrk had from the counting server on COUNTING_PAGE
+    connections: int
+    runs: int  # wrk runs against the counting server on COUNTING_PAGE
+    counted: int  # views of COUNTING_PAGE in the daily rows after the run
+    repeat_requests: int
+    repeat_counted: int
+    events: int
+
+
+def _wrk_counting(port: int, path: str, seconds: int, script: Path, run: int, same: bool) -> dict:
+    connections = LEVELS[-1]
+    threads = max(1, min(connections, os.cpu_count() or 1))
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(script), f"http://{HOST}:{port}{path}", "--", str(run)]
+    command += ["same"] if same else []
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return _summary(out)
+
+
+def _counting(env: dict[str, str], workers: int, workdir: Path, seconds: int) -> CountingRun:
+    """Cached-page throughput with counting off and on (two gunicorns side by side, asked in
+    turns), then the counting server's views against the requests wrk had answered."""
+    from django.utils import timezone
+
+    from articles.models import Article
+    from readership.models import DailyCount, Event, Kind
+    from readership.rollup import rollup
+
+    script = workdir / "counting.lua"
+    script.write_text(COUNTING_SCRIPT)
+    proxy = {"ZHIJIAO_BEHIND_PROXY": "1", "ZHIJIAO_TRUSTED_PROXIES": "127.0.0.1/32"}
+    servers = {}
+    for name, counting in (("off", "0"), ("on", "1")):
+        log = workdir / f"gunicorn-counting-{name}.log"
+        servers[name] = _start_gunicorn(
+            {**env, **proxy, "ZHIJIAO_READERSHIP_COUNTING": counting}, workers, log
+        )
+    rps: dict[str, list[float]] = {"off": [], "on": []}
+    on_requests = runs = 0
+    try:
+        for _, port in servers.values():
+            for path in (COUNTING_PAGE, REPEAT_PAGE):
+                if _request(port, "GET", path)[0] != 200:  # no user agent: a robot, not counted
+                    raise RuntimeError(f"{path} does not answer 200: nothing to count")
+        run = 0
+        for name, (_, port) in servers.items():  # warm every worker's page cache, untimed
+            run += 1
+            r = _wrk_counting(port, COUNTING_PAGE, 2, script, run, False)
+            if name == "on":
+                on_requests += r["requests"] - r["non2xx"]
+                runs += 1
+        for _ in range(COUNTING_ROUNDS):
+            for name, (_, port) in servers.items():
+                run += 1
+                r = _wrk_counting(port, COUNTING_PAGE, seconds, script, run, False)
+                rps[name].append(r["requests"] / (r["duration_us"] / 1e6))
+                if name == "on":
+                    on_requests += r["requests"] - r["non2xx"]
+                    runs += 1
+                errors = r["non2xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
+                print(f"  counting {name:3} {rps[name][-1]:8.1f} req/s  errors {errors}")
+        run += 1
+        repeat = _wrk_counting(servers["on"][1], REPEAT_PAGE, seconds, script, run, True)
+    finally:
+        for process, _ in servers.values():
+            _stop(process)  # SIGTERM: each worker writes its last batch as it exits
+    events = Event.objects.count()
+    rollup()
+    today = timezone.localdate()
+    article = Article.objects.get(issue__year=2024, issue__number=2, number="1.1.1")
+    views = DailyCount.objects.filter(day=today).values_list("views", flat=True)
+    counted = sum(views.filter(kind=Kind.ARTICLE, object_id=article.pk))
+    repeat_counted = sum(views.filter(kind=Kind.ISSUE, object_id=article.issue_id))
+    return CountingRun(
+        off_rps=rps["off"],
+        on_rps=rps["on"],
+        on_requests=on_requests,
+        connections=LEVELS[-1],
+        runs=runs,
+        counted=counted,
+        repeat_requests=repeat["requests"] - repeat["non2xx"],
+        repeat_counted=repeat_counted,
+        events=events,
+    )
+
+
+def _report_counting(c: CountingRun) -> None:
+    off, on = statistics.median(c.off_rps), statistics.median(c.on_rps)
+    change = on / off - 1
+    print(
+        f"\n== 阅读统计: the cached article page, {c.connections} connections, counting off "
+        f"and on in turns ({COUNTING_ROUNDS} runs each), every request a new reader =="
+    )
+    print(f"off: {' '.join(f'{x:.0f}' for x in c.off_rps)} req/s (median {off:.0f})")
+    on_runs = " ".join(f"{x:.0f}" for x in c.on_rps)
+    print(f"on:  {on_runs} req/s (median {on:.0f}), {change:+.1%}")
+    print(
+        f"target: counting on within {COUNTING_TARGET:.0%} of off: "
+        + ("met" if change >= -COUNTING_TARGET else "NOT met")
+    )
+    # A request wrk sent but had no answer to when it stopped may still have been served (and
+    # counted): at most one per connection and run.
+    slack = c.counted - c.on_requests
+    print(
+        f"counted views {c.counted} (from {c.events} raw events) for {c.on_requests} answered "
+        f"requests in {c.runs} runs: {slack:+d} (in flight when wrk stopped: at most "
+        f"{c.connections * c.runs})"
+    )
+    print(
+        f"one reader asking {c.repeat_requests} times within {REPEAT_PAGE} (30-second repeats): "
+        f"{c.repeat_counted} view(s), expected 1"
+    )
+    ok = 0 <= slack <= c.connections * c.runs and c.repeat_counted == 1
+    print("target: the counts equal the requests, repeats once: " + ("met" if ok else "NOT met"))
 
 
 def _child(args) -> int:
@@ -1189,6 +1462,8 @@ def _child(args) -> int:
         workdir = Path(tmp)
         env = _prepare(workdir, os.environ["DATABASE_URL"], storage_url)
         queries = _queries_per_page()
+        # First, on the database as _prepare left it (the later phases edit and re-import).
+        counting = _counting(env, workers, workdir, args.duration) if args.counting else None
         if args.nodes == 1:
             process, port = _start_gunicorn(env, workers, workdir / "gunicorn.log")
             nodes = [Node(0, process, port, workdir, workdir / "gunicorn.log")]
@@ -1221,13 +1496,24 @@ def _child(args) -> int:
                 run, info = _editors(ports, articles, args.rounds, args.fill_base_version)
             # ...and every page must show the saved titles.
             after = _article_pages(ports, articles, 4 * workers)
+            counts = _check_saves(run, info)
+            # The same saves again, while an import of the other issue runs the whole time.
+            with Importing() as importing:
+                run_importing, info_importing = _editors(
+                    ports, articles, args.rounds, args.fill_base_version, phase="·导入中"
+                )
+            after_import = _article_pages(ports, articles, 4 * workers)
+            counts_importing = _check_saves(run_importing, info_importing)
         finally:
             stop_nodes(nodes)
-        counts = _check_saves(run, info)
         _report(results, queries, workers, run, counts, args.rounds, len(nodes))
         _report_reading(readers.result, before, after)
+        _report_importing(run, importing, run_importing, counts_importing, after_import)
+        run.crashes += run_importing.crashes
         if args.nodes > 1:
             _report_nodes(checks)
+        if counting is not None:
+            _report_counting(counting)
         if run.crashes:
             return 1
     return 0
@@ -1250,7 +1536,15 @@ def main() -> int:
         action="store_true",
         help="when the change page lacks base_version, take it from the database at the GET",
     )
+    parser.add_argument(
+        "--counting",
+        choices=("compare", "skip"),
+        default="compare",
+        help="阅读统计: cached-page throughput with counting off and on, and the counts "
+        "against wrk's requests (compare, the default), or skip it",
+    )
     args = parser.parse_args()
+    args.counting = args.counting == "compare"
     if args.nodes < 1:
         parser.error("--nodes: at least 1")
     wrappers = []

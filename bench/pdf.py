@@ -1,5 +1,7 @@
 """Benchmark: 2024年第02期 as a PDF with the project's engine (Typst) and, in the same run, its HTML
-print view (打印整期) with WeasyPrint; then a stored PDF served through the Django view.
+print view (打印整期) with WeasyPrint; then the save path (an article save builds no PDF, publishing
+builds it after the commit), readers asking at once for a missing PDF (one build), and a stored PDF
+served through the Django view.
 
     .venv/bin/pip install -e '.[dev,bench]'     # WeasyPrint is only needed here
     .venv/bin/python bench/pdf.py [--runs 3]
@@ -58,7 +60,7 @@ def _load_seed() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from issues.importer.load import import_issue
+    from importer.load import import_issue
 
     call_command("migrate", verbosity=0)
     seed = Path(settings.ZHIJIAO_SEEDS_DIR) / SEED
@@ -96,7 +98,7 @@ def _pages(pdf: bytes) -> int:
 
 def _typst_child() -> dict:
     from issues.models import Issue
-    from issues.pdf.build import build_issue_pdf
+    from printing.build import build_issue_pdf
 
     issue = Issue.objects.get(year=2024, number=2)
     first, seconds, memory = _measured(lambda: build_issue_pdf(issue=issue))
@@ -175,6 +177,92 @@ def _serve_times(requests: int) -> list[float]:
     return times
 
 
+def _counting_builds() -> list[float]:
+    """Wrap the stored PDFs' build: the list gets each build's seconds."""
+    from printing import storage
+
+    builds: list[float] = []
+    real = storage.render_source
+
+    def render(source):
+        started = time.perf_counter()
+        try:
+            return real(source)
+        finally:
+            builds.append(time.perf_counter() - started)
+
+    storage.render_source = render
+    return builds
+
+
+def _save_path(saves: int) -> dict:
+    """Article saves and one publish, with the PDF warm-up on as in production."""
+    from django.test import override_settings
+
+    from articles.models import Article
+    from articles.publishing import set_status
+    from core.publishing import Status
+    from issues.models import Issue
+
+    builds = _counting_builds()
+    issue = Issue.objects.get(year=2024, number=2)
+    article = Article.objects.filter(issue=issue).order_by("position").first()
+    with override_settings(ZHIJIAO_PDF_AUTOBUILD=True):
+        times = []
+        for i in range(saves):
+            article.subtitle = f"基准测试 {i}"
+            started = time.perf_counter()
+            article.save()
+            times.append((time.perf_counter() - started) * 1000)
+        saved_builds = len(builds)
+        Issue.objects.filter(pk=issue.pk).update(status=Status.DRAFT)
+        started = time.perf_counter()
+        set_status(objects=Issue.objects.filter(pk=issue.pk), status=Status.PUBLISHED)
+        publish = time.perf_counter() - started
+    return {
+        "save_ms": statistics.median(times),
+        "save_builds": saved_builds,
+        "publish": publish,
+        "publish_builds": len(builds) - saved_builds,
+    }
+
+
+def _first_requests(readers: int) -> dict:
+    """``readers`` requests at once for the issue's PDF, not yet stored: how many builds."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    from issues.models import Issue
+    from printing import storage
+
+    storage.delete_issue_pdfs(issue_id=Issue.objects.get(year=2024, number=2).pk)
+    builds = _counting_builds()
+    start = threading.Barrier(readers)
+    times, statuses = [], []
+
+    def reader() -> None:
+        try:
+            client = Client()
+            start.wait(30)
+            started = time.perf_counter()
+            response = client.get("/issues/2024/2/pdf/")
+            b"".join(response.streaming_content)
+            times.append(time.perf_counter() - started)
+            statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reader) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert statuses == [200] * readers, statuses
+    return {"readers": readers, "builds": len(builds), "slowest": max(times)}
+
+
 def _median(runs: list[dict]) -> dict:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
@@ -183,6 +271,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per engine (median)")
     parser.add_argument("--requests", type=int, default=50, help="cached PDF requests to time")
+    parser.add_argument("--saves", type=int, default=10, help="article saves to time")
+    parser.add_argument("--readers", type=int, default=4, help="readers asking at once")
     args = parser.parse_args()
     # Only look: each child imports its own engine.
     weasyprint = importlib.util.find_spec("weasyprint")
@@ -196,6 +286,8 @@ def main() -> int:
             typst_runs.append(_in_child(_typst_child))
             if weasyprint:
                 weasy_runs.append(_in_child(_weasyprint_child))
+        saving = _save_path(args.saves)
+        first = _first_requests(args.readers)
         serve = _serve_times(args.requests)
     t = _median(typst_runs)
     weasy = _median(weasy_runs) if weasy_runs else None
@@ -222,6 +314,17 @@ def main() -> int:
             f"{weasy['seconds'] / t['warm']:.0f}× on a rebuild), target ≥ {TARGET_RATIO:.0f}×: "
             f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}"
         )
+    print(
+        f"Article save, PDF warm-up on: median {saving['save_ms']:.0f} ms, "
+        f"{saving['save_builds']} PDF builds in {args.saves} saves (target 0: "
+        f"{'met' if saving['save_builds'] == 0 else 'NOT met'}); publishing the issue "
+        f"{saving['publish']:.2f} s with {saving['publish_builds']} build after the commit"
+    )
+    print(
+        f"{first['readers']} readers at once for the missing PDF: {first['builds']} build "
+        f"(target 1: {'met' if first['builds'] == 1 else 'NOT met'}), slowest answer "
+        f"{first['slowest']:.2f} s"
+    )
     median, p95 = statistics.median(serve), sorted(serve)[int(len(serve) * 0.95) - 1]
     print(
         f"Stored PDF served by the view: median {median:.1f} ms, p95 {p95:.1f} ms over "

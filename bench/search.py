@@ -87,18 +87,20 @@ def _build(docs: int, seed: int) -> tuple[int, float]:
     from django.core.management import call_command
     from django.db import transaction
 
-    from articles.models import Article
-    from articles.search.backends import get_backend
-    from articles.search.indexing import _article_docs, batch
-    from articles.search.models import SearchDocument
-    from issues.importer.load import import_issue
+    from core.changes import content_change
+    from importer.load import import_issue
+    from search.backends import get_backend
+    from search.documents import source
+    from search.indexing import row
+    from search.models import SearchDocument
 
     call_command("migrate", verbosity=0)
-    with transaction.atomic(), batch():
+    with content_change():  # one unit: the index follows once, at its end
         for name in SEEDS:
             text = (Path(settings.ZHIJIAO_SEEDS_DIR) / name).read_text(encoding="utf-8")
             import_issue(text=text, publish=True)
-    sources = _article_docs(list(Article.objects.values_list("pk", flat=True)))
+    articles = source("article")
+    sources = articles.documents(list(articles.ids()))
     paragraphs_of = [doc.body.split("\n") for doc in sources]
     rng = random.Random(seed)
     backend = get_backend()
@@ -120,7 +122,7 @@ def _build(docs: int, seed: int) -> tuple[int, float]:
             excerpt = "\n".join(taken)
             doc = replace(sources[pick], body=excerpt, text=excerpt, object_id=n + 1)
             chars += len(doc.title) + len(excerpt)
-            rows.append(doc.row(backend))
+            rows.append(row(doc, backend))
             if len(rows) == 2000:
                 SearchDocument.objects.bulk_create(rows)
                 rows = []
@@ -133,8 +135,8 @@ def _scan(query: str) -> tuple[int, list[int]]:
     """What a search without an index does: icontains per term, count, first page."""
     from django.db.models import Q
 
-    from articles.search.models import SearchDocument
-    from articles.search.tokens import parse_query
+    from core.tokens import parse_query
+    from search.models import SearchDocument
 
     rows = SearchDocument.objects.filter(kind="article")
     for term in parse_query(query).terms:
@@ -146,9 +148,9 @@ def _scan(query: str) -> tuple[int, list[int]]:
 def _measure(rounds: int) -> dict[str, dict[str, list[float]]]:
     from django.utils import timezone
 
-    from articles.search.backends import Filters, get_backend
-    from articles.search.service import search
-    from articles.search.tokens import parse_query
+    from core.tokens import parse_query
+    from search.backends import Filters, get_backend
+    from search.service import search
 
     backend = get_backend()
 
@@ -206,7 +208,7 @@ def _describe() -> str:
 
 
 def _report(vendor: str, docs: int, chars: float, seconds: float, timings) -> bool:
-    from articles.search.service import search
+    from search.service import search
 
     print(f"\n== {_describe()}: {docs} documents, {chars / 1e6:.1f} M characters "
           f"(average {chars / docs:.0f}), written and indexed in {seconds:.1f} s ==")  # fmt: skip

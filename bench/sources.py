@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from issues.importer.parse import parse_issue  # noqa: E402
+from importer.parse import parse_issue  # noqa: E402
 from sources.parse import parse_source  # noqa: E402
 from sources.readers import read_pdf  # noqa: E402
 from sources.similar import (  # noqa: E402

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 
 from communities.models import Community, LeadUnit, Organization, Registry
-from zhijiao.recover import RevisionAdmin
+from core.admin import ContentChangeAdmin
+from core.recover import RevisionAdmin
 
 
 class LeadUnitInline(admin.TabularInline):
@@ -33,7 +34,7 @@ class LedCommunityInline(admin.TabularInline):
 
 
 @admin.register(Registry)
-class RegistryAdmin(admin.ModelAdmin):
+class RegistryAdmin(ContentChangeAdmin, admin.ModelAdmin):
     list_display = ("title", "source", "published", "community_count")
     ordering = ("title",)  # Meta.ordering is dropped from the GROUP BY of the count
     readonly_fields = ("updated_at",)

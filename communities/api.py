@@ -9,11 +9,11 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 
 from articles.api import ArticleRefSerializer
+from articles.mentions import published_mentions
 from communities.filters import CommunityFilter
-from communities.mentions import published_mentions
 from communities.models import Community, Organization
 from communities.queries import communities_with_lead_units, lead_unit_prefetch
-from zhijiao.api_common import NOT_FOUND, AbsoluteUrlField
+from core.api import NOT_FOUND, AbsoluteUrlField
 
 
 class NotFoundFilterBackend(DjangoFilterBackend):

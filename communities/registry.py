@@ -69,7 +69,7 @@ YEAR_MIN, YEAR_MAX = 1949, 2100
 _LINE_BREAKS = dict.fromkeys(map(ord, "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), " ")
 
 #: "app.Model.field" → max_length of each bounded column the registry loader writes (checked
-#: against the models by tests/issues/test_importer.py), so that a name too long is refused
+#: against the models by tests/importer/test_importer.py), so that a name too long is refused
 #: here, with its line, and not by PostgreSQL at the confirm.
 MAX_LENGTH: dict[str, int] = {
     "communities.Registry.title": 200,
@@ -360,7 +360,7 @@ def _split_connected(item: str) -> list[str]:
     The first connector whose left side is complete and whose right side splits into complete
     names wins, the right side split by the same rule. Each right side (the text after a
     connector) is split once and remembered, without recursion: tried afresh for every
-    connector before it, "北京大学和" repeated 18 times took 8.5 s, tripling with each more.
+    connector before it, the work tripled with each more connector.
     """
     connectors = list(_CONNECTOR.finditer(item))
     complete: dict[str, bool] = {}

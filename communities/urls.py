@@ -1,6 +1,6 @@
 from django.urls import path
 
-import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
+import core.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from communities import views
 
 app_name = "communities"

@@ -5,14 +5,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from articles.mentions import published_mentions
 from communities import export
 from communities.chart import monthly_chart
 from communities.facets import active_filters, foundings_by_month, registry_facets
 from communities.filters import SORT_CHOICES, CommunityFilter
-from communities.mentions import published_mentions
 from communities.models import Organization, Registry
 from communities.queries import communities_with_lead_units
-from zhijiao.pagecache import published_page
+from core.pagecache import published_page
 
 PER_PAGE = 50
 

@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 
 from articles.api import ArticleSerializer
+from articles.toc import TocSection, table_of_contents
+from core.api import NOT_FOUND, AbsoluteUrlField
 from issues.archive import published_issues
-from issues.models import Issue
-from issues.toc import TocSection, table_of_contents
-from zhijiao.api_common import NOT_FOUND, AbsoluteUrlField
+from issues.models import MASTHEAD_FIELDS, Issue
 
 
 class IssueSerializer(serializers.ModelSerializer):
@@ -57,13 +57,7 @@ class IssueDetailSerializer(IssueSerializer):
     class Meta(IssueSerializer.Meta):
         fields = [
             *IssueSerializer.Meta.fields,
-            "title_en",
-            "school",
-            "publisher",
-            "chief_editor",
-            "editor",
-            "managing_editor",
-            "notes",
+            *(name for name in MASTHEAD_FIELDS if name not in IssueSerializer.Meta.fields),
             "appendix_page",
             "toc",
         ]

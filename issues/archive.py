@@ -2,7 +2,8 @@
 
 from django.db.models import Count, QuerySet
 
-from issues.models import Issue, visible_q
+from core.publishing import visible_q
+from issues.models import Issue
 
 
 def published_issues() -> QuerySet:

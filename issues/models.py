@@ -2,78 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-#: A section's or an article's number (1, 1.1, 1.1.1): ASCII digits joined by single dots. The URLs
-#: match only these (zhijiao/converters.py), so a number outside it would be a page nobody reaches.
-NUMBER_PATTERN = r"[0-9]{1,5}(?:\.[0-9]{1,5}){0,9}"
-validate_number = RegexValidator(
-    rf"^{NUMBER_PATTERN}\Z", "编号只能由数字和点组成，如 1、1.1 或 1.1.1。"
+from core.numbers import validate_number
+from core.publishing import Publishable, PublishableQuerySet
+
+#: An issue's masthead and 说明, declared once: what an issue file carries, the PDF prints and
+#: the API gives (importer/load.py, printing/data.py, issues/api.py read it).
+MASTHEAD_FIELDS = (
+    "title",
+    "title_en",
+    "school",
+    "school_en",
+    "publisher",
+    "chief_editor",
+    "editor",
+    "managing_editor",
+    "notes",
 )
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    REVIEW = "review", "待审"
-    PUBLISHED = "published", "已发布"
-
-
-def published_q(prefix: str = "") -> Q:
-    """Marked published by a 主编 (visible once its time has come, see ``visible_q``)."""
-    return Q(**{f"{prefix}status": Status.PUBLISHED})
-
-
-def visible_q(prefix: str = "") -> Q:
-    """The one definition of "the public may see it": published, and its time has come.
-
-    A scheduled item (published with a future ``published_at``) becomes visible by itself when the
-    time passes: visibility is a query, so no cron job or worker is needed.
-    """
-    now = timezone.now()
-    return published_q(prefix) & (
-        Q(**{f"{prefix}published_at__isnull": True}) | Q(**{f"{prefix}published_at__lte": now})
-    )
-
-
-def scheduled_q(now) -> Q:
-    """Published, but visible only later: what turns visible by itself after ``now``."""
-    return published_q() & Q(published_at__gt=now)
-
-
-def visible_from(*items) -> datetime | None:
-    """From when all of these published items are visible (the latest ``published_at``), or None
-    for at once: the time part of ``visible_q``, for what is checked later (the search index)."""
-    times = [item.published_at for item in items if item.published_at is not None]
-    return max(times) if times else None
-
-
-def can_preview(user, model) -> bool:
-    """Editors see unpublished items on the public pages exactly as teachers will (a preview)."""
-    return bool(
-        user.is_authenticated
-        and user.is_staff
-        and user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
-    )
-
-
-class IssueQuerySet(models.QuerySet):
-    def published(self) -> IssueQuerySet:
-        return self.filter(visible_q())
-
-    def viewable_by(self, user) -> IssueQuerySet:
-        """What one reader may open directly: published items, and for editors drafts too."""
-        return self.all() if can_preview(user, self.model) else self.published()
-
-
-class Issue(models.Model):
+class Issue(Publishable):
     year = models.PositiveSmallIntegerField("年份")
     number = models.PositiveSmallIntegerField("期号", help_text="当年的第几期")
     title = models.CharField("刊名", max_length=100, default="职教通讯")
@@ -91,13 +43,6 @@ class Issue(models.Model):
     managing_editor = models.CharField("责编", max_length=100, blank=True)
     notes = models.TextField("《职教通讯》说明", blank=True)
     publication_date = models.DateField("出版日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(
-        "发布时间",
-        null=True,
-        blank=True,
-        help_text="留空则发布后立即可见；填写将来的时间则定时发布。",
-    )
     appendix = models.ForeignKey(
         "communities.Registry",
         verbose_name="附录",
@@ -108,13 +53,13 @@ class Issue(models.Model):
     )
     appendix_page = models.PositiveIntegerField("附录页码", null=True, blank=True)
     # What the importer wrote, as a hash; a re-import compares it with the rows as they are now to
-    # tell whether editors changed the issue since (see issues/importer/load.py).
+    # tell whether editors changed the issue since (see importer/load.py).
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["import_fingerprint"], verbose_name="期刊历史")
-    objects = IssueQuerySet.as_manager()
+    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         verbose_name = "期刊"
@@ -172,7 +117,13 @@ class Section(models.Model):
     def is_top(self) -> bool:
         return self.parent_id is None
 
+    #: False in the issue form, which checks every row against the tree as the form leaves it
+    #: (issues/admin.py SectionFormSet); a row alone would be judged against the stored one.
+    check_tree = True
+
     def clean(self) -> None:
+        if not self.check_tree:
+            return
         parents = dict(
             Section.objects.filter(issue_id=self.issue_id).values_list("pk", "parent_id")
         )
@@ -183,20 +134,40 @@ class Section(models.Model):
             raise ValidationError({"parent": problem})
 
 
-def section_tree_problem(section: Section, parents: dict[int, int | None]) -> str | None:
-    """Why ``section``'s parent cannot be (``parents``: section → parent, as it will be), or None.
+def section_tree_problem(
+    section: Section, parents: dict[object, object | None], key: object = None
+) -> str | None:
+    """Why ``section`` cannot sit under its parent with its number, or None.
 
-    A parent in another issue, or a loop (1 › 1.1 › 1), would take the sections out of the 目录."""
+    ``parents``: each section's key → its parent's key, as the tree will be. Keys are primary
+    keys, and for rows not saved yet any other name (the issue form's ``new-3``); ``key`` is the
+    section's own, its pk by default. A parent in another issue, or a loop (1 › 1.1 › 1), would
+    take the sections out of the 目录; a number that is not its parent's (1.1 outside 1) would
+    print the 目录 wrong."""
+    key = section.pk if key is None else key
     parent = section.parent
+    number = section.number or ""
     if parent is None:
+        if "." in number:
+            above = number.rpartition(".")[0]
+            return (
+                f"编号 {number} 表示它在板块 {above} 之下：请把上级板块设为 {above}，"
+                "或改用不带点的编号（如 5）。"
+            )
         return None
     if parent.issue_id != section.issue_id:
         return "上级板块必须属于同一期。"
-    seen = {section.pk}
-    current = parent.pk
+    seen = {key}
+    current = parents.get(key, parent.pk)
     while current is not None:
         if current in seen:
             return "上级板块不能是这个栏目本身或它的下级栏目。"
         seen.add(current)
         current = parents.get(current)
+    head, dot, tail = number.rpartition(".")
+    if number and (not dot or head != parent.number or not tail):
+        return (
+            f"上级板块是 {parent.number}，编号应为 {parent.number}.1、{parent.number}.2 这样，"
+            f"而不是 {number}。"
+        )
     return None

@@ -4,12 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from articles.feeds import newest_articles
+from articles.toc import table_of_contents
 from communities.chart import monthly_chart
 from communities.facets import registry_figures
+from core.pagecache import published_page
+from core.publishing import can_preview
 from issues.archive import published_issues
-from issues.models import Issue, can_preview
-from issues.toc import table_of_contents
-from zhijiao.pagecache import published_page
+from issues.models import Issue
 
 NEWEST_ON_HOME = 6
 

@@ -18,14 +18,14 @@ from django.utils.text import Truncator
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles.admin import EDITOR_CONFIG, editor_media_with_nonce
-from articles.search.tokens import parse_query
+from core.recover import RevisionAdmin
+from core.tokens import parse_query
 from issues.models import Section
 from sources.editing import merge, split
 from sources.errors import SourceError
 from sources.excerpt import ExcerptRefused, excerpt
 from sources.library import read_document, store_document
 from sources.models import Candidate, SourceDocument
-from zhijiao.recover import RevisionAdmin
 
 logger = logging.getLogger(__name__)
 

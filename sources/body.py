@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from issues.importer.markup import ENUMERATOR, fold_cjk_spaces
+from importer.markup import ENUMERATOR, fold_cjk_spaces
 from sources.blocks import Block
 from sources.kinds import (
     BULLET,

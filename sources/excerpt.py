@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
-
 from articles.models import Article
-from issues.models import Section, Status
-from issues.roles import display_name
+from core.changes import content_change
+from core.publishing import Status
+from core.roles import display_name
+from issues.models import Section
 from sources.models import Candidate
 
 
@@ -35,7 +35,7 @@ def excerpt(*, candidates: list[Candidate], section: Section, user=None) -> list
     if not candidates:
         raise ExcerptRefused("请选择要摘编的候选文章。")
     issue = section.issue
-    with transaction.atomic():
+    with content_change():
         articles = list(issue.articles.select_for_update().select_related("section"))
         in_section = [a for a in articles if a.section_id == section.pk]
         places = [int(n) for a in in_section if (n := a.number.rsplit(".", 1)[-1]).isdigit()]

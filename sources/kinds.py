@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from issues.importer.markup import ENUMERATOR, fold_cjk_spaces
-from issues.importer.markup import Block as MarkupBlock
-from issues.importer.provenance import provenance_line
+from importer.markup import ENUMERATOR, fold_cjk_spaces
+from importer.markup import Block as MarkupBlock
+from importer.provenance import provenance_line
 from sources.tables import fold_spaced_out
 
 HAN = re.compile(r"[\u3400-\u9fff]")

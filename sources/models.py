@@ -11,8 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from articles.models import Article
 from articles.sanitize import clean_html
-from articles.search.indexing import html_to_text
-from articles.search.tokens import match_text
+from core.text import html_to_text
+from core.tokens import match_text
 
 
 class DocumentKind(models.TextChoices):
@@ -85,7 +85,7 @@ class Candidate(models.Model):
     # [{"kind": "article" | "candidate", "id": …, "label": …, "score": 0.83}].
     similar = models.JSONField("相似内容", default=list, blank=True, editable=False)
     # Title, source and body as the search package normalises them: the admin's search runs
-    # the site's query syntax over it (articles/search/tokens.py).
+    # the site's query syntax over it (core/tokens.py).
     norm = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)

@@ -14,7 +14,7 @@ How a document is read (the three real ones, ../shared/seeds 002–004, are the 
   article may start, right above a title.
 * **Articles** start with a title-like paragraph where an article may start: at the beginning,
   after a column, or after an article's provenance lines (信息来源：…, 来源：…, 摘编：…, read by
-  :func:`issues.importer.provenance.split_provenance`). A run with no provenance at all (a
+  :func:`importer.provenance.split_provenance`). A run with no provenance at all (a
   column of the school's own news) is further cut where a title opens a printed page right after
   a finished sentence and before prose.
 * **Title, subtitle**: a title wrapped into two paragraphs is joined (an unclosed 《, a short tail
@@ -34,9 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from issues.importer.markup import Block as MarkupBlock
-from issues.importer.markup import fold_cjk_spaces, join_lines
-from issues.importer.provenance import parse_date, split_provenance
+from importer.markup import Block as MarkupBlock
+from importer.markup import fold_cjk_spaces, join_lines
+from importer.provenance import parse_date, split_provenance
 from sources.blocks import Block, render_html
 from sources.body import Unit, body_blocks
 from sources.errors import SourceError

@@ -6,18 +6,16 @@ printed pages where the format knows them, so that one parser (and one line-join
 Chinese line saying what is wrong and what to do.
 
 * ``.txt`` / ``.md``: UTF-8 (a BOM is fine; UTF-16 with a BOM too). GBK, binary or empty files are
-  refused (:func:`issues.importer.parse.decode_issue_bytes` words the encoding error).
+  refused (:func:`importer.parse.decode_issue_bytes` words the encoding error).
 * ``.docx``: one paragraph a line, a table row a line with its cells tab-separated. The archive
-  goes through the issue importer's guard (:func:`issues.importer.archive.open_safe_zip`); the
+  goes through the issue importer's guard (:func:`importer.archive.open_safe_zip`); the
   XML is then walked directly (the importer's ``docx_text`` gives each table cell a line of its
   own, which loses the rows).
-* ``.pdf`` with a text layer: pdfplumber. Measured on a newsletter made from seed 003 with Typst
-  (8 pages, a masthead, running head and page numbers; ``bench/sources.py``), titles and paragraphs
-  found exactly as in the text file, two columns / one column: pypdf's text 6/9 titles and 83 % of
-  the paragraphs / 9/9 and 99 %; pdfplumber's plain text 1/9 and 5 % (it reads across the two
-  columns) / 9/9 and 98 %; pdfplumber with the column split and paragraph ends from the layout, as
-  here, 9/9 and 100 % / 9/9 and 100 % (0.1–0.25 s a page on 2 shared cores, 3–5× pypdf's
-  time). pdfplumber knows where each character is, pypdf only gives text: so the page is cut at
+* ``.pdf`` with a text layer: pdfplumber, with the column split and paragraph ends taken from the
+  layout: on a two-column newsletter made from seed 003 it finds every title and paragraph, where
+  pypdf's text and pdfplumber's plain text lose titles and read across the columns
+  (``bench/sources.py`` prints the comparison, figures in bench/README.md). pdfplumber knows where
+  each character is, pypdf only gives text: so the page is cut at
   the gutter, full-width lines (running head, masthead, page number) are kept apart, and a line
   ends its paragraph (marked with a trailing space, the convention :mod:`sources.lines` reads as
   an end mark) when it stops short of the column's right edge, or the next line — in the next
@@ -35,7 +33,7 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from issues.importer.parse import ImportFormatError, decode_issue_bytes
+from importer.parse import ImportFormatError, decode_issue_bytes
 from sources.errors import SourceError
 
 __all__ = [
@@ -57,7 +55,7 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_PDF_PAGES = 500
 #: Most characters on one PDF page (a dense A4 page of Chinese has 3000–6000, a broadsheet
 #: newspaper page about 12 000), and in a whole PDF (500 pages of 2000): pdfminer and pdfplumber
-#: take some 60 µs a character, and a small file can repeat one page's text on every page.
+#: are slow per character, and a small file can repeat one page's text on every page.
 MAX_PAGE_CHARS = 20_000
 MAX_PDF_CHARS = 1_000_000
 
@@ -134,9 +132,9 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _docx_xml(data: bytes) -> bytes:
     """``word/document.xml``, through the issue importer's archive guard
-    (:mod:`issues.importer.archive`: sizes, ratio and member count checked before anything is
+    (:mod:`importer.archive`: sizes, ratio and member count checked before anything is
     decompressed, the member read through a bounded stream)."""
-    from issues.importer.archive import open_safe_zip, read_member
+    from importer.archive import open_safe_zip, read_member
 
     try:
         with open_safe_zip(data) as archive:

@@ -4,7 +4,7 @@ Pure Python and numpy, no Django.
 
 **Method: the exact overlap of character 3-gram sets** (Broder's "containment" of w-shingles,
 counted exactly instead of estimated from a sketch). A text is normalised — NFKC, lower case,
-traditional → simplified (:func:`articles.search.tokens.normalize`), then only Chinese characters,
+traditional → simplified (:func:`core.tokens.normalize`), then only Chinese characters,
 letters and digits, since punctuation, spaces and line breaks are where conversions differ — and
 cut into its overlapping 3-character shingles, each hashed to 32 bits. Two texts score
 
@@ -19,13 +19,11 @@ the share of the smaller text's shingles found in the other. Why these choices:
   sentence of it comes from the notice, but an overlap near 1.
 * **Exact, not MinHash.** MinHash (datasketch) estimates Jaccard J, and overlap follows from it as
   ``J (|A| + |B|) / ((1 + J) min(|A|, |B|))`` — which multiplies the estimate's error by the size
-  ratio. Measured on the seeds (bench/sources.py): with 128 permutations the estimated overlap of
-  seed 002 (9 000 shingles) against a 600-shingle article of 2024年第01期 was 0.70 where the exact
-  value is 0.24 (mean error 0.027, worst over-estimate 0.46); 256 permutations still over-estimate
-  by up to 0.15. The archive is a few thousand articles of a few thousand shingles each: counting
-  exactly costs 4 bytes a shingle and, with all of them in one sorted array (:class:`Index`), a
-  binary search per shingle of the candidate — 1 ms for a candidate against the 74 seed articles,
-  no sampling error. MinHash would pay off only with millions of texts.
+  ratio, and on the seeds it over-estimated a long policy plan against a short article badly even
+  with 256 permutations (bench/sources.py; figures in bench/README.md). The archive is a few
+  thousand articles of a few thousand shingles each: counting exactly costs 4 bytes a shingle and,
+  with all of them in one sorted array (:class:`Index`), a binary search per shingle of the
+  candidate, with no sampling error. MinHash would pay off only with millions of texts.
 
 **Threshold.** :data:`LIKELY_EXCERPTED` = 0.5, placed from the seeds (bench/sources.py prints the
 measurement). The 30 candidates of 002–004 against the 74 articles of 2024年第01/02期 score at
@@ -46,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from articles.search.tokens import normalize
+from core.tokens import normalize
 
 __all__ = [
     "LIKELY_EXCERPTED",

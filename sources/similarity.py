@@ -4,7 +4,7 @@ sources/similar.py's; here the texts come from the database and the best matches
 from __future__ import annotations
 
 from articles.models import Article
-from articles.search.indexing import html_to_text
+from core.text import html_to_text
 from sources.models import Candidate
 from sources.similar import Index
 

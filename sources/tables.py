@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from issues.importer.markup import join_lines
+from importer.markup import join_lines
 
 __all__ = ["TableRun", "find_tables", "fold_spaced_out"]
 

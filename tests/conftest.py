@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
-from issues.roles import CHIEF_EDITOR, EDITOR
+from core.roles import CHIEF_EDITOR, EDITOR
 from tests.seeds import ISSUE_01, ISSUE_02, seed_text, seeds_dir  # noqa: F401 (re-exported)
 
 
@@ -24,11 +24,12 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from issues.importer.load import import_issue
+    from importer.load import import_issue
 
     with django_db_blocker.unblock():
         for name in (ISSUE_02, ISSUE_01):
             import_issue(text=seed_text(name), publish=True)
+        _seeded.take()
     yield
     with django_db_blocker.unblock():
         from django.db import connection
@@ -41,17 +42,79 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+        _seeded.drop()
+
+
+class _SeededCopy:
+    """The test database as the session left it (the migrations' rows and the two seed issues),
+    for putting back after a transactional test in a fraction of a second; importing the seeds
+    again takes seconds. On SQLite a copy in memory, made and put back with SQLite's backup API;
+    on PostgreSQL a second database, the test database's template when it is made again."""
+
+    def __init__(self) -> None:
+        self.copy = None  # SQLite: the copy's connection; PostgreSQL: the copy's name
+
+    def take(self) -> None:
+        import sqlite3
+
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(self.copy)
+        elif connection.vendor == "postgresql":
+            name = connection.settings_dict["NAME"]
+            copy = f"{name}_seeded"
+            connection.close()  # a template must have no other session
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+                cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+            self.copy = copy
+
+    def restore(self) -> bool:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
+
+        if self.copy is None or connection.in_atomic_block:
+            return False
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            self.copy.backup(connection.connection)
+        else:
+            name = connection.settings_dict["NAME"]
+            connection.close()
+            with connection._nodb_cursor() as cursor:
+                # FORCE: a thread of the test may have left its connection open.
+                cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.copy}"')
+        ContentType.objects.clear_cache()
+        return True
+
+    def drop(self) -> None:
+        from django.db import connection
+
+        if connection.vendor == "postgresql" and self.copy is not None:
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{self.copy}" WITH (FORCE)')
+        self.copy = None
+
+
+_seeded = _SeededCopy()
 
 
 def import_seeds() -> None:
-    """The seeds back in place after a transactional test, which Django ends by emptying every
-    table: what the migrations wrote first (groups, topics), then the two issues."""
+    """The database as every test finds it, back in place after a transactional test, which
+    Django ends by emptying every table: the session's copy where there is one, else what the
+    migrations wrote first (groups, topics) and then the two issues, imported again."""
     from django.core.management import call_command
     from django.db import connection
 
-    from issues.importer.load import import_issue
+    from importer.load import import_issue
     from issues.models import Issue
 
+    if _seeded.restore():
+        return
     serialized = getattr(connection, "_test_serialized_contents", None)
     if serialized and not Issue.objects.filter(year=2024, number=2).exists():
         # Empty the tables again without post_migrate's content types, which would clash with
@@ -77,7 +140,7 @@ def _fresh_page_cache():
     database is rolled back with the test; the pages in memory are not.)"""
     from django.core.cache import caches
 
-    from zhijiao.pagecache import CACHE_ALIAS
+    from core.pagecache import CACHE_ALIAS
 
     caches[CACHE_ALIAS].clear()
 
@@ -100,7 +163,7 @@ def role_group(name: str) -> Group:
     from django.contrib.auth.models import Permission
     from django.db.models import Q
 
-    from issues.roles import ROLE_PERMISSIONS
+    from core.roles import ROLE_PERMISSIONS
 
     group, created = Group.objects.get_or_create(name=name)
     if created:

@@ -11,6 +11,6 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 40)
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("ZHIJIAO_MANIFEST_STATIC", "0")
-# Building PDFs after every commit (about a second each) is tested in tests/issues/test_pdf.py;
+# Building PDFs after every commit (about a second each) is tested in tests/printing/test_pdf.py;
 # elsewhere it would only slow the suite and write files.
 os.environ.setdefault("ZHIJIAO_PDF_AUTOBUILD", "0")

@@ -26,6 +26,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from core.cache_headers import site_is_closed
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -172,12 +174,6 @@ class ProxyHeadersMiddleware:
 
 # The JSON API answers a refusal in JSON; a browser gets the login page.
 API_PREFIX = "/api/"
-
-
-def site_is_closed() -> bool:
-    """内部资料: only logged-in users, and the campus network, read the site. A network list alone
-    closes it too: it says who may read without logging in."""
-    return bool(settings.ZHIJIAO_REQUIRE_LOGIN or settings.ZHIJIAO_ALLOWED_NETWORKS)
 
 
 class AccessMiddleware:

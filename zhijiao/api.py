@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
+import core.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
 from articles.api import ArticleDetail
 from communities.api import CommunityDetail, CommunityList, OrganizationDetail
 from issues.api import IssueDetail, IssueList

@@ -7,6 +7,3 @@ class ZhijiaoConfig(AppConfig):
 
     def ready(self) -> None:
         from zhijiao import checks  # noqa: F401  (registers the system checks)
-        from zhijiao.pagecache import connect_signals
-
-        connect_signals()

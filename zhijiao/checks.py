@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.checks import Warning, register
 
-from zhijiao.fonts import cjk_font_dirs
+from printing.fonts import cjk_font_dirs
 
 
 @register()

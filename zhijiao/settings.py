@@ -21,7 +21,7 @@ from django.core.checks.security.base import (
 )
 from django.core.exceptions import ImproperlyConfigured
 
-from zhijiao.env import env_bool, env_int, env_list, env_networks, env_s3, env_str
+from core.env import env_bool, env_int, env_list, env_networks, env_s3, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZHIJIAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -66,11 +66,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
-    "zhijiao",
+    # The layers, bottom first (docs/architecture.md): core, the three content apps, the features
+    # that span them, the project.
+    "core",
     "communities",
     "issues",
     "articles",
+    "importer",
+    "search",
+    "printing",
     "sources",
+    "readership",
+    "zhijiao",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Counts what readers open once the response has gone out (readership/middleware.py): after
+    # authentication (staff are not counted), before the access check (a refused visitor is not).
+    "readership.middleware.ReadershipMiddleware",
     "zhijiao.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the revision history.
@@ -162,7 +172,7 @@ _STATIC_BACKEND = (
 )
 # The files the app writes (PDFs, attachments, import stashes; the media of a backup) go through
 # default_storage: the local disk (MEDIA_ROOT) by default, or one S3-compatible bucket
-# (ZHIJIAO_S3_BUCKET or ZHIJIAO_STORAGE_URL, see zhijiao/env.py and zhijiao/storage.py), which is
+# (ZHIJIAO_S3_BUCKET or ZHIJIAO_STORAGE_URL, see core/env.py and zhijiao/storage.py), which is
 # what lets two app servers see each other's files. In the bucket the media live under media/ and
 # the archives of `make backup` under backups/ (or in ZHIJIAO_S3_BACKUP_BUCKET): never one inside
 # the other. Without a bucket the archives stay in VAR_DIR/backups (zhijiao/backup.py).
@@ -223,7 +233,59 @@ ZHIJIAO_TRUSTED_PROXIES = env_networks("ZHIJIAO_TRUSTED_PROXIES", ["127.0.0.0/8"
 # unless a trusted proxy sent it (and the proxy must set it, not pass on the client's).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if ZHIJIAO_BEHIND_PROXY else None
 
-# Published pages are kept for readers who are not staff (zhijiao/pagecache.py) at most this many
+# One unit of content work (core/changes.py). The models whose saves and deletes it records: what
+# the public pages, the search index, the mentions and the PDFs are made of.
+ZHIJIAO_CONTENT_MODELS = [
+    "issues.Issue",
+    "issues.Section",
+    "articles.Article",
+    "articles.Attachment",
+    "communities.Registry",
+    "communities.Organization",
+    "communities.Community",
+    "communities.LeadUnit",
+    "taggit.Tag",
+    "taggit.TaggedItem",
+]
+# What follows from a change, in this order, in its transaction: topic tags first (they change an
+# article's tags, which the index holds), then the mentions, then the search index. The page token
+# is replaced after these, as the unit's last write.
+ZHIJIAO_CONTENT_STEPS = [
+    "articles.topics.follow_change",
+    "articles.mentions.follow_change",
+    "search.indexing.follow_change",
+]
+# What the search index holds, one source per kind of document, each in its own app (the search
+# package imports none); in this order a rebuild writes them (search/documents.py).
+ZHIJIAO_SEARCH_DOCUMENTS = [
+    "articles.search_documents.ARTICLES",
+    "communities.search_documents.COMMUNITIES",
+    "communities.search_documents.ORGANIZATIONS",
+]
+# And once the change is committed: the PDFs of what was just published are built.
+ZHIJIAO_AFTER_COMMIT_STEPS = [
+    "printing.warm.follow_change",
+]
+
+# 阅读统计 (readership/): what readers open, download and search for, by the COUNTER rules,
+# without cookies or addresses (the README's section 阅读统计 says what is stored). Each process
+# writes its events in batches (FLUSH_EVENTS events or FLUSH_SECONDS seconds, whichever first;
+# 0 seconds: at once); the app aggregates them into daily rows every ROLLUP_SECONDS (0: only
+# `manage.py readership_rollup`, e.g. from cron); raw events are kept RAW_DAYS days, daily rows
+# DAILY_DAYS days. SHOW_COUNT puts "阅读 N 次" on article pages.
+ZHIJIAO_READERSHIP_COUNTING = env_bool("ZHIJIAO_READERSHIP_COUNTING", True)
+ZHIJIAO_READERSHIP_FLUSH_SECONDS = env_int("ZHIJIAO_READERSHIP_FLUSH_SECONDS", 5)
+ZHIJIAO_READERSHIP_FLUSH_EVENTS = env_int("ZHIJIAO_READERSHIP_FLUSH_EVENTS", 200)
+ZHIJIAO_READERSHIP_ROLLUP_SECONDS = env_int("ZHIJIAO_READERSHIP_ROLLUP_SECONDS", 300)
+ZHIJIAO_READERSHIP_RAW_DAYS = env_int("ZHIJIAO_READERSHIP_RAW_DAYS", 2)
+ZHIJIAO_READERSHIP_DAILY_DAYS = env_int("ZHIJIAO_READERSHIP_DAILY_DAYS", 400)
+ZHIJIAO_READERSHIP_SHOW_COUNT = env_bool("ZHIJIAO_READERSHIP_SHOW_COUNT", False)
+# "Very few results" on the admin's list of searches.
+ZHIJIAO_READERSHIP_FEW_RESULTS = env_int("ZHIJIAO_READERSHIP_FEW_RESULTS", 3)
+# The reader's address (only ever hashed): the same one the access middleware checks.
+ZHIJIAO_READERSHIP_CLIENT_ADDRESS = "zhijiao.access.client_address"
+
+# Published pages are kept for readers who are not staff (core/pagecache.py) at most this many
 # seconds; a change to content retires them at once whatever this says. 0 turns the cache off.
 ZHIJIAO_PAGE_CACHE_SECONDS = env_int("ZHIJIAO_PAGE_CACHE_SECONDS", 600)
 CACHES = {
@@ -242,7 +304,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Empty query parameters documented as "no filter", numbers as bounded integers.
-    "DEFAULT_SCHEMA_CLASS": "zhijiao.api_common.ApiSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.ApiSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

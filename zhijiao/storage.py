@@ -2,7 +2,7 @@
 a storage.
 
 ``settings.STORAGES`` names ``S3Storage`` when ``ZHIJIAO_S3_BUCKET`` or ``ZHIJIAO_STORAGE_URL`` is
-set (``zhijiao.env.env_s3``); otherwise files stay on the local disk. Every writer (PDFs,
+set (``core.env.env_s3``); otherwise files stay on the local disk. Every writer (PDFs,
 attachments, import stashes, media in backups) goes through ``default_storage``, the archives of
 ``make backup`` through ``storages["backups"]``, so two app servers see the same files.
 
@@ -156,7 +156,7 @@ class S3Storage(s3.S3Storage):
 
 
 def client(config):
-    """A boto3 S3 client for a ``zhijiao.env.S3Config`` (the tests' and the bench's bucket
+    """A boto3 S3 client for a ``core.env.S3Config`` (the tests' and the bench's bucket
     set-up; the app itself goes through ``S3Storage``)."""
     import boto3
 

@@ -4,9 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-import zhijiao.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
+import core.converters  # noqa: F401  (registers <year:>, <issue:>, <article:>, <id:> …)
+from core.pagecache import published_page
 from zhijiao import views
-from zhijiao.pagecache import published_page
 from zhijiao.sitemaps import SITEMAPS
 
 admin.site.site_header = "《职教通讯》编辑后台"
@@ -31,10 +31,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("sitemap.xml", published_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("api/search/", include("articles.search.api_urls")),
+    path("api/search/", include("search.api_urls")),
     path("api/", include("zhijiao.api")),
-    path("search/", include("articles.search.urls")),
-    path("", include("issues.pdf.urls")),
+    path("search/", include("search.urls")),
+    path("", include("printing.urls")),
     path("", include("issues.urls")),
     path("articles/", include("articles.urls")),
     path("communities/", include("communities.urls")),

@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 external-content table over the token columns, kept in step by triggers, so every
 ORM write to articles_searchdocument (bulk ones included) updates the full-text index in the same
-transaction. PostgreSQL: a GIN index on the tsvector column. See articles/search/backends/.
+transaction. PostgreSQL: a GIN index on the tsvector column. See search/backends/.
 """
 
 import json
@@ -11,7 +11,7 @@ from pathlib import Path
 import django.db.models.deletion
 from django.db import migrations, models
 
-import articles.search.models
+import search.models
 
 FTS = "articles_searchindex"
 DOCS = "articles_searchdocument"
@@ -168,7 +168,7 @@ class Migration(migrations.Migration):
                 ("tok_meta", models.TextField(blank=True)),
                 ("tok_body", models.TextField(blank=True)),
                 ("tok_sub", models.TextField(blank=True)),
-                ("vector", articles.search.models.TokenVectorField(blank=True, null=True)),
+                ("vector", search.models.TokenVectorField(blank=True, null=True)),
             ],
             options={
                 "verbose_name": "检索索引条目",

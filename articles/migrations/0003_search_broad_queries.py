@@ -1,10 +1,10 @@
-"""What queries that match a large part of the archive ("broad", see articles/search/backends/base.py)
+"""What queries that match a large part of the archive ("broad", see search/backends/base.py)
 need: each document's kind as an index token, so they count per kind from the index alone; an
 index on scheduled documents; on PostgreSQL a title-only vector with its own GIN index and narrow
 rows.
 
 The kind token is U+E000 followed by the kind ("\ue000article"): a private-use character never
-occurs in a token made from text (see articles/search/tokens.py), so no text can match it.
+occurs in a token made from text (see core/tokens.py), so no text can match it.
 SQLite: appended to tok_sub (the trigger updates the FTS5 table; the FTS5 table itself is not
 made again, which in-memory test databases do not survive). PostgreSQL: a lexeme of the vector;
 the rows are emptied, `rebuild_search_index` writes them again.
@@ -14,7 +14,7 @@ the rows are emptied, `rebuild_search_index` writes them again.
 
 from django.db import migrations, models
 
-import articles.search.models
+import search.models
 
 DOCS = "articles_searchdocument"
 TITLE_GIN = "articles_searchdocument_title_gin"
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="searchdocument",
             name="title_vector",
-            field=articles.search.models.TokenVectorField(blank=True, null=True),
+            field=search.models.TokenVectorField(blank=True, null=True),
         ),
         migrations.AddIndex(
             model_name="searchdocument",

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from issues.roles import ROLE_PERMISSIONS, sync_role_permissions
+from core.roles import ROLE_PERMISSIONS, sync_role_permissions
 
 
 def create_groups(apps, schema_editor):

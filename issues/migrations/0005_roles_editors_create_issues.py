@@ -1,8 +1,8 @@
-"""编辑 create draft issues; the groups hold exactly what issues/roles.py lists."""
+"""编辑 create draft issues; the groups hold exactly what core/roles.py lists."""
 
 from django.db import migrations
 
-from issues.roles import sync_role_permissions
+from core.roles import sync_role_permissions
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from issues.roles import sync_role_permissions
+from core.roles import sync_role_permissions
 
 
 class Migration(migrations.Migration):

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from articles.models import Article, Attachment
-from issues.models import Status
+from core.publishing import Status
 from tests.conftest import admin_form_data
 
 pytestmark = pytest.mark.django_db

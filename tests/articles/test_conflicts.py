@@ -31,15 +31,19 @@ def test_second_editor_is_refused_and_told_what_changed(editor, chief):
     response = second.post(url, data_second)
     assert response.status_code == 200  # the form again, with the refusal
     errors = " ".join(response.context["adminform"].form.non_field_errors())
-    assert "保存被拒绝" in errors and "chief" in errors and "主编改的标题" in errors
+    # What changed is named by field; the values are side by side below (test_conflict_merge).
+    assert "保存被拒绝" in errors and "chief" in errors and "其中标题你也改过" in errors
     article.refresh_from_db()
     assert article.title == "主编改的标题"
     # The second editor's text is still in the form, and the first version is in the history.
-    assert "编辑改的标题" in response.content.decode()
+    page = response.content.decode()
+    assert "编辑改的标题" in page and "<ins>主编改的标题</ins>" in page
     assert article.history.filter(title="主编改的标题").exists()
 
-    # Saving again after seeing the refusal is deliberate and goes through.
-    data_second["base_version"] = response.context["adminform"].form.data["base_version"]
+    # Saving again without a choice is refused again; choosing one's own title goes through.
+    assert second.post(url, data_second).status_code == 200
+    conflict = response.context["adminform"].form.conflict
+    data_second.update({"conflict-version": conflict.current_version, "conflict-title": "mine"})
     assert second.post(url, data_second).status_code == 302
     article.refresh_from_db()
     assert article.title == "编辑改的标题"
@@ -71,6 +75,7 @@ def test_the_refusal_names_the_editor_and_the_local_time(editor, chief):
     data_first, data_second = _form_data(first, url), _form_data(second, url)
     data_first["title"] = "主编改的标题"
     assert first.post(url, data_first).status_code == 302
+    data_second["title"] = "编辑改的标题"
     response = second.post(url, data_second)
     errors = " ".join(response.context["adminform"].form.non_field_errors())
     saved = article.history.latest("history_date").history_date

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles.feeds import FEED_LENGTH, newest_articles
 from articles.models import Article
-from issues.models import Status
+from core.publishing import Status
 
 pytestmark = pytest.mark.django_db
 

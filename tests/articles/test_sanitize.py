@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from articles.sanitize import clean_html
-from issues.importer.load import import_issue
+from importer.load import import_issue
 from tests.conftest import ISSUE_01, admin_form_data, seed_text
 
 XSS_PAYLOADS = [

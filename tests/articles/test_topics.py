@@ -6,8 +6,6 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, Topic, TopicSuggestion
-from articles.search.indexing import html_to_text
-from articles.search.tokens import match_text
 from articles.topics import (
     MAX_TAGS,
     MIN_BODY_COUNT,
@@ -16,7 +14,9 @@ from articles.topics import (
     load_vocabulary_file,
     match_topics,
 )
-from issues.importer.load import issue_edited_since_import
+from core.text import html_to_text
+from core.tokens import match_text
+from importer.load import issue_edited_since_import
 from issues.models import Issue
 from tests.conftest import admin_form_data
 

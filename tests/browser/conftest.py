@@ -4,10 +4,11 @@
 after each of them. Hence:
 
 * they run last in the session (``pytest_collection_modifyitems`` below);
-* each test imports the two seed issues into the emptied database (``seeded_server``);
-* after the last one, the module fixture puts back what the migrations wrote (groups, topics…, the
-  contents Django serialised when it created the test database) and the seeds, so that any test
-  that still follows sees the database as every other test does.
+* each test starts from the database as the session seeded it (``seeded_server``: on SQLite, the
+  only database they run on, a copy put back in a tenth of a second, tests/conftest.py's
+  ``import_seeds``);
+* after the last one of a module, the module fixture puts it back again, so that any test that
+  still follows sees the database as every other test does.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from articles.models import Article
 from communities.models import Community, Organization
 from issues.models import Issue
+from tests.seeds import SEED_ARTICLE, SEED_COMMUNITY
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -91,7 +92,7 @@ def test_query_box_on_every_page_and_keyboard_use(seeded_server, page: Page, scr
         ("issues:home", []),
         ("issues:archive", []),
         ("communities:list", []),
-        ("communities:detail", [81]),
+        ("communities:detail", [SEED_COMMUNITY]),
     ):
         page.goto(seeded_server.url + reverse(name, args=args))
         search = page.get_by_role("search")
@@ -111,10 +112,10 @@ def test_every_page_at_phone_and_desktop_width(seeded_server, page: Page, screen
     organization = Organization.objects.get(name="中国中车集团")
     pages = {
         "archive": reverse("issues:archive"),
-        "article-2.1.1": reverse("articles:detail", args=[2024, 2, "2.1.1"]),
+        f"article-{SEED_ARTICLE}": reverse("articles:detail", args=[2024, 2, SEED_ARTICLE]),
         "articles-index": reverse("articles:index"),
         "section-list": reverse("articles:section", args=["职教动态"]),
-        "community-81": reverse("communities:detail", args=[81]),
+        f"community-{SEED_COMMUNITY}": reverse("communities:detail", args=[SEED_COMMUNITY]),
         "organization": organization.get_absolute_url(),
         "login": reverse("login"),
     }
@@ -125,6 +126,6 @@ def test_every_page_at_phone_and_desktop_width(seeded_server, page: Page, screen
             assert path_.stat().st_size > 1000
         page.set_viewport_size({"width": 375, "height": 812})
         assert _no_horizontal_scroll(page), f"{name} scrolls sideways at 375 px"
-    page.goto(seeded_server.url + reverse("communities:detail", args=[81]))
+    page.goto(seeded_server.url + reverse("communities:detail", args=[SEED_COMMUNITY]))
     expect(page.get_by_role("heading", name="提及本共同体的文章")).to_be_visible()
     expect(page.locator("main")).to_contain_text("教育适配产业发展")

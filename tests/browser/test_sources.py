@@ -14,8 +14,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from issues.models import Issue, Section, Status
-from issues.roles import EDITOR
+from core.publishing import Status
+from core.roles import EDITOR
+from issues.models import Issue, Section
 from sources.models import Candidate, SourceDocument
 from tests.browser.axe import assert_accessible, describe
 from tests.conftest import role_group

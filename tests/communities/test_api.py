@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from communities.models import Community, Organization
+from tests.seeds import SEED_COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +26,10 @@ def test_community_list_is_paginated_and_complete(client):
 
 
 def test_community_has_the_documented_fields(client):
-    community = Community.objects.get(number=81)
-    data = _get(client, "api:community", 81).json()
+    community = Community.objects.get(number=SEED_COMMUNITY)
+    data = _get(client, "api:community", SEED_COMMUNITY).json()
     links = list(community.lead_unit_links.select_related("organization").order_by("position"))
-    assert data["number"] == 81 and data["name"] == community.name
+    assert data["number"] == SEED_COMMUNITY and data["name"] == community.name
     assert data["lead_units"] == [link.organization.name for link in links]
     assert data["founded"] == f"{community.founded_year}-{community.founded_month:02d}"
     assert data["scope"] == community.scope and data["province"] == community.province
@@ -105,7 +106,13 @@ def test_unknown_objects_are_404(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/nothing/", "/api/issues/2024/two/", "/api/communities/81", "/api/articles/x/"]
+    "path",
+    [
+        "/api/nothing/",
+        "/api/issues/2024/two/",
+        f"/api/communities/{SEED_COMMUNITY}",
+        "/api/articles/x/",
+    ],
 )
 def test_any_other_api_path_is_a_json_404(client, path):
     response = client.get(path)
@@ -147,7 +154,7 @@ def test_schema_and_docs_are_served_locally(client):
     "name, args, limit",
     [
         ("api:communities", [], 4),
-        ("api:community", [81], 4),
+        ("api:community", [SEED_COMMUNITY], 4),
         ("api:organization", [], 5),
     ],
 )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from communities.filters import CommunityFilter
 from communities.models import Community, LeadUnit, Organization
 from communities.views import PER_PAGE
+from tests.seeds import SEED_COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +248,7 @@ def test_detail_pages_use_a_bounded_number_of_queries(client, django_assert_max_
     with django_assert_max_num_queries(5):
         assert client.get(organization.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(5):
-        assert client.get(reverse("communities:detail", args=[81])).status_code == 200
+        assert client.get(reverse("communities:detail", args=[SEED_COMMUNITY])).status_code == 200
 
 
 def test_filterset_ignores_invalid_values_and_reports_them():

@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from articles.models import Article
 from communities.models import Community
-from issues.models import Issue, Section, Status
+from core.publishing import Status
+from issues.models import Issue, Section
+from tests.seeds import SEED_ARTICLE
 
 pytestmark = pytest.mark.django_db
 
@@ -177,9 +179,9 @@ def test_api_issue_carries_its_toc_with_article_fields(client):
         for top in data["toc"]
         for child in top["children"]
         for a in child["articles"]
-        if a["number"] == "2.1.1"
+        if a["number"] == SEED_ARTICLE
     )
-    db = issue.articles.get(number="2.1.1")
+    db = issue.articles.get(number=SEED_ARTICLE)
     assert article["issue"] == {"year": 2024, "number": 2}
     assert article["title"] == db.title and article["toc_title"] == db.toc_title
     assert article["source"] == db.source and article["page"] == db.page_start

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from issues.models import Issue, Status
-from issues.numbering import renumber, renumbering_changes
+from articles.numbering import renumber, renumbering_changes
+from core.publishing import Status
+from issues.models import Issue
 from tests.conftest import admin_form_data
+from tests.seeds import SEED_ARTICLE
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:articles_article_changelist"
@@ -51,7 +53,7 @@ def test_editor_submits_for_review_and_chief_publishes(editor_client, chief):
 
 
 def test_scheduled_article_appears_when_its_time_comes(client, monkeypatch):
-    article = Article.objects.get(issue__number=2, number="2.1.1")
+    article = Article.objects.get(issue__number=2, number=SEED_ARTICLE)
     article.published_at = timezone.now() + timedelta(hours=2)
     article.save()
     assert client.get(article.get_absolute_url()).status_code == 404

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
-from issues.models import Issue, Section, Status
+from core.publishing import Status
+from issues.models import Issue, Section
 from sources.models import Candidate, SourceDocument
 from tests.seeds import seeds_dir
 

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from issues.importer.markup import Block as MarkupBlock
-from issues.importer.provenance import provenance_line
+from importer.markup import Block as MarkupBlock
+from importer.provenance import provenance_line
 from sources.parse import Candidate, SourceDocument, parse_source
 from tests.seeds import seed_text
 from tests.sources.seedfiles import NEWSLETTER, POLICY, UNIVERSITY

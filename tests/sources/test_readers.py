@@ -1,7 +1,7 @@
 """Reading source files and pasted text (sources.readers), good and bad; no Django needed.
 
 Every refusal is a :class:`SourceError` whose message is one Chinese line naming the problem and
-what to do. Word files go through the issue importer's archive guard (issues/importer/archive.py),
+what to do. Word files go through the issue importer's archive guard (importer/archive.py),
 whose own tests cover the hostile archives in depth; here one bomb and one broken file.
 """
 

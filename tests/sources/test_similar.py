@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from issues.importer.parse import parse_issue
+from importer.parse import parse_issue
 from sources.parse import parse_source
 from sources.similar import (
     LIKELY_EXCERPTED,

@@ -10,6 +10,7 @@ from articles.models import Article
 from communities.models import Community, Organization
 from issues.models import Issue
 from tests.conftest import admin_form_data
+from tests.seeds import SEED_ARTICLE
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_editor_can_tag_an_article_through_the_form(client, superuser):
     from taggit.models import Tag
 
     client.force_login(superuser)
-    article = Article.objects.get(issue__number=2, number="2.1.1")
+    article = Article.objects.get(issue__number=2, number=SEED_ARTICLE)
     tag = Tag.objects.create(name="编辑选的标签", slug="bian-ji-xuan-de")
     data = admin_form_data(client, _url(Article, "change", article.pk))
     data["tag_list"] = [tag.pk]

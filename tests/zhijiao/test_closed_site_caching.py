@@ -1,6 +1,6 @@
 """On a closed site (内部资料) no download may sit in a shared cache: PDFs, the print view, the
 registry's CSV and JSON, attachments all say ``private``. (The PDFs themselves, open and closed,
-are tested in tests/issues/test_pdf.py.)"""
+are tested in tests/printing/test_pdf.py.)"""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.seeds import SEED_ARTICLE, SEED_COMMUNITY
+
 pytestmark = pytest.mark.django_db
 
 LONG = "长" * 10_000
@@ -39,7 +41,7 @@ LISTS = [
     reverse("issues:home"),
     reverse("issues:archive"),
     reverse("issues:detail", args=[2024, 2]),
-    reverse("articles:detail", args=[2024, 2, "2.1.1"]),
+    reverse("articles:detail", args=[2024, 2, SEED_ARTICLE]),
     reverse("articles:index"),
     reverse("articles:section", args=["重要通知"]),
     reverse("articles:source", args=["中国教育报"]),
@@ -48,11 +50,11 @@ LISTS = [
     reverse("communities:list"),
     reverse("communities:csv"),
     reverse("communities:json"),
-    reverse("communities:detail", args=[81]),
+    reverse("communities:detail", args=[SEED_COMMUNITY]),
     reverse("api:issues"),
     reverse("api:issue", args=[2024, 2]),
     reverse("api:communities"),
-    reverse("api:community", args=[81]),
+    reverse("api:community", args=[SEED_COMMUNITY]),
 ]
 REGISTRY = {
     reverse("communities:list"),

@@ -25,10 +25,12 @@ from django.db import connection
 from django.urls import reverse
 
 from articles.models import Article, Attachment
-from issues.importer import uploads
+from core.env import S3Config, env_s3, parse_storage_url
+from importer import uploads
 from issues.models import Issue
-from issues.pdf import storage as pdf_storage
+from printing import storage as pdf_storage
 from tests.conftest import admin_form_data
+from tests.seeds import SEED_ARTICLE
 from tests.zhijiao.test_backup import TABLES, _count_rows
 from tests.zhijiao.test_backup import empty_database as empty_database
 from zhijiao.backup import (
@@ -39,7 +41,6 @@ from zhijiao.backup import (
     storage_files,
     store_backup,
 )
-from zhijiao.env import S3Config, env_s3, parse_storage_url
 from zhijiao.storage import S3Storage, client
 
 S3_URL = os.environ.get("ZHIJIAO_TEST_STORAGE_URL", "")
@@ -294,7 +295,7 @@ def test_a_pdf_is_built_stored_in_the_bucket_and_served_from_it(bucket, client, 
     assert again["Content-Length"] == str(len(built))
     assert client.get(ISSUE_PDF_URL, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
     # A change: a new file, the old one deleted from the bucket.
-    article = Article.objects.get(issue=issue, number="2.1.1")
+    article = Article.objects.get(issue=issue, number=SEED_ARTICLE)
     article.title = "改过的标题"
     article.save()
     monkeypatch.undo()
@@ -310,7 +311,7 @@ def test_a_pdf_the_bucket_refuses_is_served_anyway_and_logged(bucket, settings, 
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {**options, "bucket_name": "gone"}},
     }
-    with caplog.at_level(logging.ERROR, logger="issues.pdf.storage"):
+    with caplog.at_level(logging.ERROR, logger="printing.storage"):
         response = client.get(ISSUE_PDF_URL)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")

@@ -24,7 +24,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from articles.models import Article, Attachment
 from communities.models import Organization
 from sources.models import SourceDocument
-from tests.seeds import seed_text
+from tests.seeds import SEED_ARTICLE, SEED_COMMUNITY, seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def _samples() -> dict[str, object]:
     article = (
         Article.objects.published()
         .select_related("issue", "section")
-        .get(issue__year=2024, issue__number=2, number="2.1.1")
+        .get(issue__year=2024, issue__number=2, number=SEED_ARTICLE)
     )
     if not article.tags.exists():
         article.tags.add("产教融合")
@@ -66,7 +66,7 @@ def _samples() -> dict[str, object]:
         store_document(text=text, doc=doc)
     return {
         "article": article,
-        "organization": Organization.objects.filter(communities__number=81).first(),
+        "organization": Organization.objects.filter(communities__number=SEED_COMMUNITY).first(),
     }
 
 
@@ -93,7 +93,7 @@ def _value(param: str, name: str, route: str, samples: dict) -> str:
         return str(record.history_id) if record is not None else "1"
     fixed = {
         "year": "2024",
-        "number": "81" if "communit" in route else "2",
+        "number": str(SEED_COMMUNITY) if "communit" in route else "2",
         "article": article.number,
         "title": article.section.title,
         "source": "中国教育报",
@@ -175,7 +175,8 @@ def attachment(settings, tmp_path):
 
 OPEN = {"healthz", "login", "admin:login"}
 # POST-only views answer GET with 405 and serve nothing.
-POST_ONLY = {"logout", "admin:logout"}
+# The rich-text editor's clean-paste endpoint is a JSON POST (articles/admin.py).
+POST_ONLY = {"logout", "admin:logout", "admin:articles_article_editor_paragraphs"}
 
 
 def test_the_walk_fills_every_pattern_with_a_url_that_resolves_to_it():

@@ -13,7 +13,9 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from articles.models import Article, Attachment
 from communities.models import Community, Organization
-from issues.models import Issue, Status
+from core.publishing import Status
+from issues.models import Issue
+from tests.seeds import SEED_ARTICLE, SEED_COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +40,12 @@ def _samples() -> dict[str, dict]:
     article = (
         Article.objects.published()
         .select_related("issue")
-        .get(issue__year=2024, issue__number=2, number="2.1.1")
+        .get(issue__year=2024, issue__number=2, number=SEED_ARTICLE)
     )
     if not article.tags.exists():
         article.tags.add("产教融合")
     issue = {"year": 2024, "number": 2}
-    organization = Organization.objects.filter(communities__number=81).first()
+    organization = Organization.objects.filter(communities__number=SEED_COMMUNITY).first()
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
     attachment = Attachment.objects.create(
         article=article, file=SimpleUploadedFile("a.png", png), title="图"
@@ -54,11 +56,11 @@ def _samples() -> dict[str, dict]:
         "articles:section": {"title": article.section.title},
         "articles:source": {"source": "中国教育报"},
         "articles:tag": {"slug": article.tags.first().slug},
-        "communities:detail": {"number": 81},
+        "communities:detail": {"number": SEED_COMMUNITY},
         "communities:organization": {"pk": organization.pk},
         "api:issue": issue,
         "api:article": {"pk": article.pk},
-        "api:community": {"number": 81},
+        "api:community": {"number": SEED_COMMUNITY},
         "api:organization": {"pk": organization.pk},
         "articles:attachment": {"pk": attachment.pk},
         "pdf:issue": issue,
@@ -125,7 +127,7 @@ def test_sitemap_lists_published_pages(client):
         assert issue.get_absolute_url().lstrip("/") in paths
     articles = Article.objects.published().select_related("issue")
     assert {a.get_absolute_url().lstrip("/") for a in articles} <= paths
-    assert Community.objects.get(number=81).get_absolute_url().lstrip("/") in paths
+    assert Community.objects.get(number=SEED_COMMUNITY).get_absolute_url().lstrip("/") in paths
 
 
 def test_draft_is_not_in_sitemap(client):

@@ -20,7 +20,7 @@ from django.core.checks.security.base import check_secret_key
 from django.core.management import call_command
 from django.test import override_settings
 
-from issues.roles import CHIEF_EDITOR, EDITOR
+from core.roles import CHIEF_EDITOR, EDITOR
 
 
 def _run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from issues.models import Issue, Section, Status
+from core.publishing import Status
+from issues.models import Issue, Section
 from sources.models import Candidate, SourceDocument
 from tests.conftest import ISSUE_01, admin_form_data, seeds_dir
 
@@ -75,7 +76,7 @@ def test_editor_gives_a_published_article_a_section_of_another_issue_and_the_iss
     editor_client,
 ):
     """ArticleForm lets the section be any section (autocomplete over all issues) while the issue
-    stays; issues/toc.py then does nodes[article.section_id] -> KeyError: the public 目录 of a
+    stays; articles/toc.py then does nodes[article.section_id] -> KeyError: the public 目录 of a
     published issue answers 500 (and the PDF build and renumbering fail the same way)."""
     article = _article("1.1.1", issue=2)
     foreign = Section.objects.filter(issue__year=2024, issue__number=1).order_by("position")[1]
@@ -135,7 +136,7 @@ def test_editor_makes_a_section_its_own_ancestor_and_published_articles_vanish(e
 
 
 def test_editor_reimport_with_replace_deletes_published_articles(editor_client, chief):
-    """issues/importer/load.py _write_sections/_write_articles delete every article of the issue
+    """importer/load.py _write_sections/_write_articles delete every article of the issue
     that the file lacks; the admin import runs that for an editor (replace is offered to all)."""
     issue = Issue.objects.get(year=2024, number=1)
     section = issue.sections.order_by("position").last()

@@ -18,8 +18,11 @@ from django.urls import reverse
 
 from articles.models import Article
 from issues.models import Issue
+from tests.seeds import SEED_COMMUNITY
 
-pytestmark = pytest.mark.django_db
+# Only the tests that ask the site for pages or log in touch the database (and so run again on
+# PostgreSQL, tests/conftest.py); check --deploy and the settings' own checks do not.
+db = pytest.mark.django_db
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -86,6 +89,7 @@ def test_check_deploy_warns_without_hsts_and_redirect():
 # --- headers --------------------------------------------------------------------------------------
 
 
+@db
 def test_security_headers_on_a_page(client):
     response = client.get(reverse("issues:home"))
     assert response["X-Frame-Options"] == "DENY"
@@ -136,6 +140,7 @@ def assert_no_inline_script_without_nonce(response, where: str) -> None:
     assert "javascript:" not in html.lower(), where
 
 
+@db
 def test_the_policy_allows_no_inline_script(client):
     policy = _policy(client.get(reverse("issues:home")))
     assert policy["default-src"] == ["'self'"]
@@ -155,7 +160,7 @@ def _public_pages() -> list[str]:
         article.get_absolute_url(),
         reverse("articles:index"),
         reverse("communities:list"),
-        reverse("communities:detail", args=[81]),
+        reverse("communities:detail", args=[SEED_COMMUNITY]),
         reverse("search:results") + "?q=职业教育",
         reverse("pdf:print", kwargs={"year": 2024, "number": 2}),
         reverse("login"),
@@ -163,6 +168,7 @@ def _public_pages() -> list[str]:
     ]
 
 
+@db
 def test_site_pages_render_under_the_policy(client):
     for url in _public_pages():
         response = client.get(url)
@@ -171,6 +177,7 @@ def test_site_pages_render_under_the_policy(client):
         assert_no_inline_script_without_nonce(response, url)
 
 
+@db
 def test_swagger_ui_runs_its_script_with_the_nonce(client):
     response = client.get(reverse("api:docs"))
     assert response.status_code == 200
@@ -185,6 +192,7 @@ def test_swagger_ui_runs_its_script_with_the_nonce(client):
     assert client.get(reverse("api:schema")).status_code == 200  # what the page then fetches
 
 
+@db
 def test_admin_pages_render_under_the_policy(client, superuser):
     client.force_login(superuser)
     issue = Issue.objects.get(year=2024, number=2)
@@ -207,6 +215,7 @@ def test_admin_pages_render_under_the_policy(client, superuser):
         assert_no_inline_script_without_nonce(response, url)
 
 
+@db
 def test_each_response_gets_a_new_nonce(client):
     first = _policy(client.get(reverse("api:docs")))["script-src"]
     second = _policy(client.get(reverse("api:docs")))["script-src"]
@@ -220,6 +229,7 @@ def _fail(client, url: str, username: str, address: str = "192.0.2.10"):
     return client.post(url, {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
 
 
+@db
 @pytest.mark.parametrize("login", ["login", "admin:login"])
 def test_login_is_locked_after_the_failure_limit(client, request, teacher, superuser, login):
     url = reverse(login)
@@ -247,6 +257,7 @@ def test_the_failure_limit_defaults_to_five():
         assert settings.AXES_FAILURE_LIMIT == 5
 
 
+@db
 def test_a_success_resets_the_count(client, teacher):
     url = reverse("login")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -258,6 +269,7 @@ def test_a_success_resets_the_count(client, teacher):
         assert _fail(client, url, "teacher").status_code == 200
 
 
+@db
 def test_force_login_is_not_counted(client, teacher):
     for _ in range(settings.AXES_FAILURE_LIMIT + 2):
         client.force_login(teacher)
@@ -286,6 +298,7 @@ def test_admin_path_defaults_to_admin():
         assert reverse("admin:index") == "/admin/"
 
 
+@db
 def test_the_admin_moves_and_the_login_exemption_follows(client, editor):
     with override_settings(
         ROOT_URLCONF=_urlconf_with_admin_at("redaktion/"),

@@ -36,8 +36,8 @@ from bench.load import (
     stop_nodes,
     upload_attachment,
 )
-from issues.roles import CHIEF_EDITOR
-from zhijiao.env import parse_storage_url
+from core.env import parse_storage_url
+from core.roles import CHIEF_EDITOR
 from zhijiao.storage import client
 
 S3_URL = os.environ.get("ZHIJIAO_TEST_STORAGE_URL", "")

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from core.pagecache import retire_pages
 from zhijiao.backup import (
     BackupError,
     backup_storage,
@@ -13,7 +14,6 @@ from zhijiao.backup import (
     fetched_backup,
     restore_backup,
 )
-from zhijiao.pagecache import content_changed
 
 
 class Command(BaseCommand):
@@ -49,5 +49,5 @@ class Command(BaseCommand):
         # the restored one may be a token that running processes still keep pages under, pages
         # rendered from content that is no longer there.
         call_command("migrate", verbosity=0)
-        content_changed()
+        retire_pages()
         self.stdout.write(f"已恢复 {manifest['created']} 的备份：{manifest['counts']}")

@@ -1,0 +1,169 @@
+"""Which registry communities and organisations an article names.
+
+An exact match of the stored name on the article's normalised text (title, subtitle and body, tags
+stripped, spelled the way the registry spells names: spaces next to Chinese folded, brackets
+full-width). Overlapping names are read longest first, so 哈尔滨工业大学（深圳） is not also
+哈尔滨工业大学, and an organisation inside a community's name is part of that name.
+
+Organisations count only with names of at least ``MIN_ORGANIZATION_NAME`` characters: four
+characters (广州大学, 京东) are too often part of a longer word (广州大学城, 北京东路).
+
+The result is stored as ``Mention`` rows: ``refresh_mentions`` recomputes them, and
+``communities.signals`` calls it after an article or a name changes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from communities.registry import normalize_org_name
+
+MIN_ORGANIZATION_NAME = 5
+
+COMMUNITY, ORGANIZATION = "community", "organization"
+
+_TAG = re.compile(r"<[^>]+>")
+# Block ends separate paragraphs, so that no name is read across two of them.
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|td|th|caption|blockquote)>|<br\s*/?>", re.IGNORECASE)
+_SEPARATOR = "\n"
+
+
+def normalize_text(text: str) -> str:
+    """Plain text spelled like registry names, one line per paragraph."""
+    text = _BLOCK_END.sub(_SEPARATOR, text)
+    text = html.unescape(_TAG.sub("", text))
+    return _SEPARATOR.join(normalize_org_name(line) for line in text.split(_SEPARATOR))
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Names to look for, keyed by their first two characters for a single pass over a text."""
+
+    by_prefix: Mapping[str, tuple[tuple[str, str, int], ...]]
+
+    @classmethod
+    def build(
+        cls, *, communities: Mapping[str, int], organizations: Mapping[str, int]
+    ) -> NameIndex:
+        entries: dict[str, tuple[str, int]] = {}
+        for name, pk in organizations.items():
+            name = normalize_org_name(name)
+            if len(name) >= MIN_ORGANIZATION_NAME:
+                entries[name] = (ORGANIZATION, pk)
+        for name, pk in communities.items():
+            # A community and an organisation of the same name: the community is meant.
+            entries[normalize_org_name(name)] = (COMMUNITY, pk)
+        by_prefix: dict[str, list[tuple[str, str, int]]] = {}
+        for name, (kind, pk) in entries.items():
+            if len(name) >= 2:
+                by_prefix.setdefault(name[:2], []).append((name, kind, pk))
+        return cls(
+            by_prefix={
+                prefix: tuple(sorted(names, key=lambda e: len(e[0]), reverse=True))
+                for prefix, names in by_prefix.items()
+            }
+        )
+
+    def find(self, text: str) -> Counter[tuple[str, int]]:
+        """``{(kind, pk): occurrences}`` for the names in ``text`` (already normalised)."""
+        found: Counter[tuple[str, int]] = Counter()
+        i, end = 0, len(text) - 1
+        while i < end:
+            for name, kind, pk in self.by_prefix.get(text[i : i + 2], ()):
+                if text.startswith(name, i):
+                    found[(kind, pk)] += 1
+                    i += len(name)
+                    break
+            else:
+                i += 1
+        return found
+
+
+def article_text(*, title: str, subtitle: str, body: str) -> str:
+    return normalize_text(_SEPARATOR.join((title, subtitle, body)))
+
+
+def load_index() -> NameIndex:
+    from communities.models import Community, Organization
+
+    return NameIndex.build(
+        communities=dict(Community.objects.values_list("name", "pk")),
+        organizations=dict(Organization.objects.values_list("name", "pk")),
+    )
+
+
+def refresh_mentions(*, articles: Iterable[int] | None = None) -> int:
+    """Recompute the stored mentions of ``articles`` (primary keys or Article objects), or of
+    every article when None. Returns the number of mention rows written."""
+    from articles.models import Article, Mention
+
+    queryset = Article.objects.order_by()
+    if articles is not None:
+        ids = [getattr(a, "pk", a) for a in articles]
+        queryset = queryset.filter(pk__in=ids)
+    with transaction.atomic():
+        index = load_index()
+        rows: list[Mention] = []
+        targets = list(queryset.values_list("pk", "title", "subtitle", "body"))
+        for pk, title, subtitle, body in targets:
+            for (kind, target), count in index.find(
+                article_text(title=title, subtitle=subtitle, body=body)
+            ).items():
+                rows.append(Mention(article_id=pk, occurrences=count, **{f"{kind}_id": target}))
+        stale = Mention.objects.all()
+        if articles is not None:
+            stale = stale.filter(article_id__in=[t[0] for t in targets])
+        stale.delete()
+        Mention.objects.bulk_create(rows)
+    return len(rows)
+
+
+def published_mentions(**lookup):
+    """Mentions (filtered by ``lookup``) in articles the public may see, newest issue first and
+    in printed order within an issue."""
+    from articles.models import Article, Mention
+
+    return (
+        Mention.objects.filter(article__in=Article.objects.published(), **lookup)
+        .select_related("article__issue")
+        .order_by("-article__issue__year", "-article__issue__number", "article__position")
+    )
+
+
+@dataclass
+class ArticleMentions:
+    communities: list
+    organizations: list
+
+    def __bool__(self) -> bool:
+        return bool(self.communities or self.organizations)
+
+
+def mentions_of(article) -> ArticleMentions:
+    """The communities and organisations an article names, for its page: one query."""
+    rows = article.mentions.select_related("community", "organization")
+    return ArticleMentions(
+        communities=sorted((m.community for m in rows if m.community_id), key=lambda c: c.number),
+        organizations=sorted(
+            (m.organization for m in rows if m.organization_id), key=lambda o: o.name
+        ),
+    )
+
+
+#: Writing any of these may change which names an article's text matches.
+_NAMES = ("communities.Community", "communities.Organization", "communities.LeadUnit")
+
+
+def follow_change(change) -> None:
+    """Recompute the mentions the change may have changed (a content step): every article's when
+    a registry name may have changed, else those of the articles written."""
+    if any(change.ids(label) or change.removed(label) for label in _NAMES):
+        refresh_mentions()
+    elif ids := change.ids("articles.Article"):
+        refresh_mentions(articles=ids)

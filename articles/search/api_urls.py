@@ -1,7 +1,0 @@
-from django.urls import path
-
-from articles.search.api import SearchAPIView
-
-urlpatterns = [
-    path("", SearchAPIView.as_view(), name="search-api"),
-]

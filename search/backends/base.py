@@ -1,0 +1,368 @@
+"""How both search backends work, and what they share (sqlite.py and postgres.py say how their
+index is written and asked; everything else is here, once).
+
+They work on the index table ``articles_searchdocument`` (see ../models.py) in the same steps:
+
+1. Candidates from the database's full-text index: every piece of every term (FTS5 MATCH on
+   SQLite, ``@@`` over the GIN-indexed tsvector on PostgreSQL). A query of punctuation only has
+   no pieces: then every document is a candidate (a scan, as slow as LIKE, still exact).
+2. Exactness: where the index cannot tell by itself whether the text contains a term, the
+   candidates' normalised text is checked (``instr``/``strpos`` on ``norm``): results equal a
+   substring scan. SQLite's index keeps positions, so a run of Han characters is looked up as a
+   phrase of its bigrams and needs no check; PostgreSQL caps positions at 16,383, so there a run
+   longer than two characters is an AND of bigrams plus the check.
+3. Order. Up to ``RANK_LIMIT`` candidates ("ranked"): first by how many terms the title holds,
+   then by BM25 (SQLite) or ts_rank (PostgreSQL), title weighted above source and tags, those
+   above the body; counts and facet counts are exact.
+
+   More candidates than that ("broad": a word in a large part of the archive): results whose
+   title holds every term first, each group newest (highest id) first, read straight off the
+   index and stopped after one page; no facet counts. Counts come from the index alone: on
+   SQLite exact, or an upper bound where step 2 needed a check (``approximate``); on PostgreSQL,
+   where counting reads every matching row, counting stops past RANK_LIMIT (``lower_bound``).
+   Scoring every candidate of a common word for one page is what made such queries slow, and a
+   common word's scores hardly differ anyway.
+
+A backend differs only in writing a row's index columns (``columns``), in the candidate query
+(``candidates``; ``broad_counts`` from the index alone; the ``session`` its statements run in),
+in tidying after a rebuild, and in a few spellings of SQL (``contains``, ``has_tag``,
+``each_tag``). Planning a query (``make_plan``) and the ranked and broad SQL are written here once.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+from core.tokens import MAX_QUERY_TOKENS, Piece, Query, Term
+
+__all__ = [
+    "RANK_LIMIT",
+    "TABLE",
+    "Backend",
+    "Candidates",
+    "Filters",
+    "Plan",
+    "RawPage",
+    "budget",
+    "kind_token",
+    "make_plan",
+    "subtract_scheduled",
+]
+
+TABLE = "articles_searchdocument"
+
+#: More candidates than this and a query is "broad" (see the module doc).
+RANK_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet filters; they narrow articles only (communities have no issue, section or tag)."""
+
+    issue: tuple[int, int] | None = None
+    section: str = ""
+    source: str = ""
+    tag: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.issue or self.section or self.source or self.tag)
+
+
+@dataclass
+class RawPage:
+    counts: dict[str, int] = field(default_factory=dict)
+    # facet name → [(value, count)], values as stored ("2024-2" for an issue)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # (document id, score), best first
+    rows: list[tuple[int, float]] = field(default_factory=list)
+    #: Counts are upper bounds (a broad query whose terms need the substring check).
+    approximate: bool = False
+    #: Broad query: ordered by title then newest, no facet counts.
+    broad: bool = False
+    #: Kinds whose count is only known to exceed the number given (PostgreSQL, broad queries).
+    lower_bound: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Plan:
+    """How one query goes to the index: what the index looks up, what the text check settles."""
+
+    lookups: list[Term] = field(default_factory=list)  # positive terms: all must match
+    excluded: list[Term] = field(default_factory=list)  # negative terms the index excludes exactly
+    checks: list[tuple[str, bool]] = field(default_factory=list)  # (term, must occur) by substring
+    titles: list[str] = field(default_factory=list)  # positive terms, for the title tier
+
+
+def make_plan(query: Query, *, phrases: bool) -> Plan:
+    """Which terms the index settles alone and which the substring check decides.
+
+    ``phrases``: the index keeps positions, so a term of one run is a phrase and exact
+    (SQLite); otherwise only a term of one or two characters or one word is (PostgreSQL).
+    """
+    plan = Plan(titles=[t.text for t in query.positive])
+    for term in query.terms:
+        if not term.indexed:
+            plan.checks.append((term.text, not term.negative))
+            continue
+        exact = (term.one_piece if phrases else term.exact) and budget(term.pieces)[1]
+        if term.negative:
+            if exact:
+                plan.excluded.append(term)
+            else:
+                plan.checks.append((term.text, False))
+            continue
+        plan.lookups.append(term)
+        if not exact:
+            plan.checks.append((term.text, True))
+    if not plan.lookups:
+        # Nothing to look up (a punctuation-only query), so every document is a candidate and an
+        # exclusion can only be the check.
+        plan.checks += [(t.text, False) for t in plan.excluded]
+        plan.excluded = []
+    return plan
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The documents ``d`` the index finds: ``FROM {tables} WHERE {where}`` with ``params``."""
+
+    tables: str
+    where: str
+    params: list
+    #: Relevance, larger is better (SQL, and its parameters).
+    rank: str = "0.0"
+    rank_params: list = field(default_factory=list)
+    #: ORDER BY reading the candidates newest first straight off the index (broad queries).
+    newest: str = "d.id DESC"
+
+
+class Backend:
+    """What one database does its own way; ``search()`` is the same for both."""
+
+    #: The index keeps positions: a run of Han characters is looked up as a phrase (see make_plan).
+    phrases = False
+    # SQL spelled differently: the position of %s in {} (0 if absent); the article's tags hold
+    # %s; each of a match m's tags as t.value (a FROM clause).
+    contains = ""
+    has_tag = ""
+    each_tag = ""
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def columns(
+        self, *, kind: str, title: list[str], meta: list[str], body: list[str], sub: list[str]
+    ) -> dict[str, object]:
+        """A row's index columns, from the tokens of its title, meta, body and word suffixes."""
+        raise NotImplementedError
+
+    def after_rebuild(self) -> None:
+        """Tidy the index after writing every row (FTS5 segments merged, planner statistics)."""
+
+    def missing(self) -> list[str]:
+        """The parts of the index the migrations make that the database lacks (system check)."""
+        raise NotImplementedError
+
+    # --- the candidate query ---------------------------------------------------------------------
+
+    def candidates(
+        self, plan: Plan, *, kinds: tuple[str, ...] = (), title: bool = False
+    ) -> Candidates:
+        """The documents the index finds for ``plan`` (every document if it looks nothing up);
+        of ``kinds`` only, if given (by the index: the caller checks d.kind as well); with
+        ``title``, only those whose title (per the index) holds the terms."""
+        raise NotImplementedError
+
+    def broad_counts(self, plan: Plan, *, now: datetime) -> RawPage | None:
+        """If the query is broad (see the module doc), a page with the counts per kind of the
+        documents visible at ``now``, from the index alone (and ``lower_bound``); else None."""
+        raise NotImplementedError
+
+    def session(self) -> AbstractContextManager:
+        """What the search's own statements run in (planner settings)."""
+        return nullcontext()
+
+    # --- the search, the same for both ----------------------------------------------------------
+
+    def search(
+        self,
+        *,
+        query: Query,
+        kinds: tuple[str, ...],
+        filters: Filters,
+        offset: int,
+        limit: int,
+        now: datetime,
+    ) -> RawPage:
+        plan = make_plan(query, phrases=self.phrases)
+        with self.session():
+            if plan.lookups and not filters:
+                page = self.broad_counts(plan, now=now)
+                if page is not None:
+                    page.broad, page.approximate = True, bool(plan.checks)
+                    return self._broad(plan, page, kinds=kinds, offset=offset, limit=limit, now=now)
+            return self._ranked(
+                plan, kinds=kinds, filters=filters, offset=offset, limit=limit, now=now
+            )
+
+    def _checks_sql(self, checks: list[tuple[str, bool]], now: datetime) -> tuple[str, list]:
+        conds = ["(d.visible_from IS NULL OR d.visible_from <= %s)"]
+        params: list = [connection.ops.adapt_datetimefield_value(now)]
+        for text, present in checks:
+            conds.append(self.contains.format("d.norm") + (" > 0" if present else " = 0"))
+            params.append(text)
+        return " AND ".join(conds), params
+
+    def _filters_sql(self, filters: Filters) -> tuple[str, list]:
+        conds: list[str] = []
+        params: list = []
+        if filters.issue:
+            conds.append("d.issue_year = %s AND d.issue_number = %s")
+            params.extend(filters.issue)
+        if filters.section:
+            conds.append("d.section = %s")
+            params.append(filters.section)
+        if filters.source:
+            conds.append("d.source = %s")
+            params.append(filters.source)
+        if filters.tag:
+            conds.append(self.has_tag)
+            params.append(filters.tag)
+        return (" AND ".join(conds) or "1 = 1"), params
+
+    def _title_sql(self, plan: Plan) -> tuple[str, list]:
+        """0/1 for each positive term the title holds, as a sum."""
+        hit = f"CASE WHEN {self.contains.format('d.title_norm')} > 0 THEN 1 ELSE 0 END"
+        return " + ".join([hit] * len(plan.titles)) or "0", list(plan.titles)
+
+    def _ranked(self, plan, *, kinds, filters, offset, limit, now) -> RawPage:
+        found = self.candidates(plan)
+        checks, cparams = self._checks_sql(plan.checks, now)
+        fsql, fparams = self._filters_sql(filters)
+        where = f"{found.where} AND {checks} AND (d.kind <> 'article' OR ({fsql}))"
+        wparams = [*found.params, *cparams, *fparams]
+        page = RawPage()
+        # Counts per kind and facet counts: the matches are found once (materialised) and grouped
+        # five ways, in one round trip.
+        aggregate = f"""
+            WITH m AS MATERIALIZED (
+                SELECT d.kind, d.issue_year, d.issue_number, d.section, d.source, d.tags
+                FROM {found.tables} WHERE {where}
+            )
+            SELECT 'kind', kind, count(*) FROM m GROUP BY kind
+            UNION ALL
+            SELECT 'issue', CAST(issue_year AS TEXT) || '-' || CAST(issue_number AS TEXT), count(*)
+            FROM m WHERE kind = 'article' AND issue_year IS NOT NULL
+            GROUP BY issue_year, issue_number
+            UNION ALL
+            SELECT 'section', section, count(*) FROM m
+            WHERE kind = 'article' AND section <> '' GROUP BY section
+            UNION ALL
+            SELECT 'source', source, count(*) FROM m
+            WHERE kind = 'article' AND source <> '' GROUP BY source
+            UNION ALL
+            SELECT 'tag', t.value, count(*) FROM {self.each_tag}
+            WHERE kind = 'article' GROUP BY t.value
+        """
+        title_sql, title_params = self._title_sql(plan)
+        marks = ", ".join(["%s"] * len(kinds))
+        ranked = f"""
+            SELECT d.id, {title_sql} AS tier, {found.rank} AS r
+            FROM {found.tables}
+            WHERE {where} AND d.kind IN ({marks})
+            ORDER BY tier DESC, r DESC, d.id
+            LIMIT %s OFFSET %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(aggregate, wparams)
+            for group, key, count in cursor.fetchall():
+                if group == "kind":
+                    page.counts[key] = count
+                else:
+                    page.facets.setdefault(group, []).append((key, count))
+            if sum(page.counts.get(k, 0) for k in kinds) > offset:
+                params = [*title_params, *found.rank_params, *wparams, *kinds, limit, offset]
+                cursor.execute(ranked, params)
+                rows = [(i, int(tier), max(float(r), 0.0)) for i, tier, r in cursor.fetchall()]
+                page.rows = [(i, tier + r / (1.0 + r)) for i, tier, r in rows]
+        for values in page.facets.values():
+            values.sort(key=lambda kv: (-kv[1], kv[0]))
+        return page
+
+    def _broad(self, plan, page, *, kinds, offset, limit, now) -> RawPage:
+        checks = self._checks_sql(plan.checks, now)
+        # The title is part of the text: a title holding a term settles that check.
+        title_checks = self._checks_sql([c for c in plan.checks if not c[1]], now)
+        title_sql, title_params = self._title_sql(plan)
+        every = f"({title_sql}) = {len(plan.titles)}"
+        marks = ", ".join(["%s"] * len(kinds))
+
+        def rows(title_first: bool, count: bool = False):
+            found = self.candidates(plan, kinds=kinds, title=title_first)
+            checks_sql, checks_params = title_checks if title_first else checks
+            tier = every if title_first else f"NOT {every}"
+            select = "count(*)" if count else "d.id"
+            tail = "" if count else f"ORDER BY {found.newest} LIMIT %s OFFSET %s"
+            sql = f"""
+                SELECT {select} FROM {found.tables}
+                WHERE {found.where} AND {checks_sql} AND {tier} AND d.kind IN ({marks}) {tail}
+            """
+            return sql, [*found.params, *checks_params, *title_params, *kinds]
+
+        with connection.cursor() as cursor:
+            # Title hits first, read newest first straight off the index; then the others.
+            sql, p = rows(True)
+            cursor.execute(sql, [*p, limit, offset])
+            ids = [(i, 1.0) for (i,) in cursor.fetchall()]
+            if len(ids) < limit:
+                if ids or offset == 0:
+                    in_title = offset + len(ids)
+                else:  # a page past the title hits: how many were there?
+                    sql, p = rows(True, count=True)
+                    cursor.execute(sql, p)
+                    in_title = cursor.fetchone()[0]
+                sql, p = rows(False)
+                cursor.execute(sql, [*p, limit - len(ids), max(0, offset - in_title)])
+                ids += [(i, 0.0) for (i,) in cursor.fetchall()]
+        page.rows = ids
+        return page
+
+
+def subtract_scheduled(page: RawPage, sql: str, params: list, now: datetime) -> None:
+    """Take the matching documents not visible before ``now`` off the page's counts (except
+    lower bounds). Such documents (few) are in the index before they are visible, and broad
+    counts are read off the index. ``sql`` selects (kind, count), the moment its first parameter.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), *params])
+        for kind, n in cursor.fetchall():
+            if kind not in page.lower_bound:
+                page.counts[kind] -= n
+
+
+def budget(pieces: tuple[Piece, ...]) -> tuple[list[Piece], bool]:
+    """The pieces to look up, at most MAX_QUERY_TOKENS lookups, and whether that is all of them.
+
+    A pasted paragraph would otherwise be a query of hundreds of lookups. What is cut only widens
+    the candidates (the substring check then decides); a run stays consecutive bigrams (a valid
+    phrase): its beginning and its end are kept.
+    """
+    cost = sum(1 if p.prefix else len(p.bigrams) for p in pieces)
+    if cost <= MAX_QUERY_TOKENS:
+        return list(pieces), True
+    kept = [p for p in pieces if p.prefix][: MAX_QUERY_TOKENS // 4]
+    runs = [p.bigrams for p in pieces if not p.prefix]
+    room = MAX_QUERY_TOKENS - len(kept)
+    if runs:
+        head = runs[0][: room // 2]
+        kept += [Piece(bigrams=head), Piece(bigrams=runs[-1][-(room - len(head)) :])]
+    return kept, False
+
+
+def kind_token(kind: str) -> str:
+    """The index token of a document's kind: U+E000 and the kind. Tokens from text are letters,
+    digits and CJK (tokens.py), never a private-use character, so no text matches it."""
+    return "\ue000" + kind

@@ -1,0 +1,79 @@
+"""The search page, /search/?q=…: read the request, call ``search()``, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core.pagecache import published_page
+from search import params
+from search.models import Kind
+from search.service import FACETS, KINDS, search
+
+_PARAMS = ("q", "type", *FACETS)
+FACET_LABELS = {"issue": "期刊", "section": "栏目", "source": "来源", "tag": "标签"}
+
+
+def _link(params: dict[str, str], **changes: str) -> str:
+    merged = {**params, **changes}
+    return "?" + urlencode({k: v for k, v in merged.items() if v})
+
+
+@published_page
+def results(request: HttpRequest) -> HttpResponse:
+    q = params.query(request.GET.get("q"))
+    kind = params.clean(request.GET.get("type"))
+    if kind not in KINDS:
+        kind = Kind.ARTICLE  # the page shows one kind at a time, articles first
+    page = search(
+        query=q,
+        kinds=[kind],
+        filters=params.filters(request.GET),
+        page=params.positive_int(request.GET.get("page"), 1),
+    )
+    # The current state as URL parameters; every link below changes one thing and keeps the rest
+    # (a new facet or tab starts again at page 1).
+    state = {name: params.clean(request.GET.get(name)) for name in _PARAMS}
+    state["q"] = q
+    state["type"] = kind
+    tabs = [
+        {
+            "kind": k,
+            "label": label,
+            "count": page.counts[k],
+            "at_least": k in page.lower_bound,
+            "url": _link(state, type=k, page=""),
+            "selected": k == kind,
+        }
+        for k, label in Kind.choices
+    ]
+    facets = [
+        {
+            "name": name,
+            "label": FACET_LABELS[name],
+            "values": [
+                {
+                    "value": v,
+                    "url": _link(state, **{name: "" if v.selected else v.value}, page=""),
+                }
+                for v in page.facets[name]
+            ],
+        }
+        for name in FACETS
+        if page.facets[name]
+    ]
+    context = {
+        "page": page,
+        "q": state["q"],
+        "kind": kind,
+        "kind_label": Kind(kind).label,
+        "tabs": tabs,
+        "facets": facets if kind == Kind.ARTICLE else [],
+        "previous_url": _link(state, page=str(page.page - 1)) if page.has_previous else "",
+        "next_url": _link(state, page=str(page.page + 1)) if page.has_next else "",
+        "searched": bool(q.strip()),
+        "first_number": (page.page - 1) * page.per_page + 1,
+    }
+    return render(request, "search/results.html", context)

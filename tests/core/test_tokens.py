@@ -1,0 +1,173 @@
+"""The pure search text code: normalisation, tokens, the query language, highlighting."""
+
+from __future__ import annotations
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from core.tokens import (
+    MAX_QUERY_TOKENS,
+    MAX_TERMS,
+    WORD_WINDOW,
+    document_tokens,
+    match_text,
+    match_text_with_offsets,
+    normalize,
+    parse_query,
+    suffix_tokens,
+)
+from search.backends import tsvector_literal
+from search.backends.base import budget
+from search.highlight import mark, snippet
+
+# Text that looks like the corpus: Han (simplified and traditional), Latin, digits, full-width
+# forms, punctuation, spaces; plus anything else Unicode has.
+_corpus_chars = st.sampled_from(
+    list("产教融合职业教育广州家政低空经济職業學國發後")
+    + list("eVTOL5GabcXYZ0123456789.%+-")
+    + list("ＡＢＣ１２３ｅｖｔｏｌ　，。、“”《》（）：；！？—…")
+    + [" ", "\n", "é", "ß", "İ", "ﬁ", "㍿", "\u0301", "😀"]
+)
+corpus_text = st.one_of(
+    st.text(_corpus_chars, min_size=1, max_size=80),
+    st.text(min_size=1, max_size=80),
+)
+
+
+def test_normalize_folds_width_case_and_traditional_characters():
+    assert normalize("職業教育") == "职业教育"
+    assert normalize("ＥＶＴＯＬ　５Ｇ") == "evtol 5g"
+    assert normalize("國發") == "国发"
+    assert match_text("广东省财政安排 11.7 亿支持技工教育") == "广东省财政安排11.7亿支持技工教育"
+    # Latin words keep their spaces: only spaces touching a CJK character are typography.
+    assert match_text("Information on Technical 职教") == "information on technical职教"
+
+
+@given(text=corpus_text, data=st.data())
+@example(text="e\u0301vtol", data=None)
+def test_a_substring_stays_a_substring_after_normalising(text, data):
+    """The property recall rests on: normalising works character by character, so a piece of a
+    text normalises to a piece of the normalised text (and folding spaces keeps a space-free
+    piece contiguous)."""
+    if data is None:
+        i, j = 0, 2
+    else:
+        i = data.draw(st.integers(0, len(text) - 1))
+        j = data.draw(st.integers(i + 1, len(text)))
+    piece = text[i:j]
+    assert normalize(piece) in normalize(text)
+    if not any(c.isspace() for c in piece):
+        assert match_text(piece) in match_text(text)
+
+
+def test_document_tokens_are_bigrams_last_characters_and_words():
+    assert document_tokens(normalize("广州推动产教融合，5G与eVTOL")) == [
+        "广州", "州推", "推动", "动产", "产教", "教融", "融合", "合", "5g", "与", "evtol",
+    ]  # fmt: skip
+    assert document_tokens("家") == ["家"]
+    assert suffix_tokens("evtol 产教") == ["vtol", "tol", "ol", "l"]
+    long_word = "x" * (WORD_WINDOW + 10)
+    assert max(len(t) for t in suffix_tokens(long_word)) == WORD_WINDOW
+
+
+def _index_finds(doc: str, term_text: str) -> bool:
+    """What the database does with the tokens: every token present, every prefix starts one."""
+    norm = normalize(doc)
+    tokens = set(document_tokens(norm)) | set(suffix_tokens(match_text(doc)))
+    [term] = parse_query(term_text).terms
+    return all(t in tokens for t in term.tokens) and all(
+        any(t.startswith(p) for t in tokens) for p in term.prefixes
+    )
+
+
+@given(text=corpus_text, data=st.data())
+@example(text="eVTOL飞行器", data=None)
+def test_the_index_finds_every_substring(text, data):
+    """Recall in pure form: for any piece of a text that is a query term (no spaces, no quote,
+    not starting with -), the query's tokens are all among the document's tokens."""
+    if data is None:
+        piece = "VTOL飞"
+    else:
+        i = data.draw(st.integers(0, len(text) - 1))
+        j = data.draw(st.integers(i + 1, len(text)))
+        piece = text[i:j]
+    terms = parse_query(piece).terms
+    if len(terms) != 1 or terms[0].negative or terms[0].text != match_text(piece):
+        return  # spaces, quotes or a leading minus: query syntax, not one term
+    assert _index_finds(text, piece)
+
+
+def test_query_syntax():
+    q = parse_query('產教融合 "5G 网络" -招生 -"中职 学校"')
+    assert [(t.text, t.negative) for t in q.terms] == [
+        ("产教融合", False),
+        ("5g网络", False),
+        ("招生", True),
+        ("中职学校", True),  # spaces next to Han fold away in phrases as in documents
+    ]
+    assert q.positive[0].tokens == ("产教", "教融", "融合")
+    assert q.positive[1].prefixes == ("5g",)
+    # Full-width quotes and minus are the same keys on a Chinese keyboard.
+    assert parse_query("＂职业 教育＂ －广州").terms == parse_query('"职业 教育" -广州').terms
+
+
+def test_odd_queries_never_raise_and_explain_themselves():
+    assert parse_query("").terms == () and not parse_query("").searchable
+    punctuation = parse_query("，。！？“”……")
+    assert punctuation.searchable and not punctuation.indexed  # found by scanning
+    only_excluded = parse_query("-广州")
+    assert not only_excluded.searchable and only_excluded.notices
+    unbalanced = parse_query('"产教融合')
+    assert [t.text for t in unbalanced.terms] == ["产教融合"]
+    assert parse_query("职\x00业").terms[0].text == "职"  # control characters separate terms
+    many = parse_query(" ".join(f"词{i}" for i in range(MAX_TERMS + 5)))
+    assert len(many.terms) == MAX_TERMS and many.notices
+
+
+def test_exact_terms_skip_the_substring_check():
+    exact = {t.text: t.exact for t in parse_query("家 产教 evtol 产教融合 11.7 café").terms}
+    assert exact == {
+        "家": True, "产教": True, "evtol": True,  # one token says it all
+        "产教融合": False, "11.7": False,  # tokens in any order would match too
+        "café": False,  # a database tokenizer may fold accents
+    }  # fmt: skip
+
+
+def test_a_long_query_makes_a_bounded_number_of_lookups():
+    [term] = parse_query("职业教育产教融合" * 500).terms
+    pieces, whole = budget(term.pieces)
+    assert not whole and 0 < sum(len(p.bigrams) or 1 for p in pieces) <= MAX_QUERY_TOKENS
+    # What is kept of a run is consecutive bigrams of it: still a phrase that occurs in the text.
+    for piece in pieces:
+        text = piece.bigrams[0] + "".join(b[1] for b in piece.bigrams[1:])
+        assert text in term.text
+
+
+def test_snippets_mark_terms_in_the_original_text_and_escape_html():
+    text = "<b>注意</b>：廣州推動產教融合助力制造業轉型升級。" + "其他内容" * 40
+    html = snippet(text, ["产教融合", "制造业"], width=30)
+    assert "<mark>產教融合</mark>" in html and "<mark>制造業</mark>" in html
+    assert "&lt;/b&gt;" in html and "</b>" not in html
+    assert html.startswith("…") and html.endswith("…")
+    assert mark("eVTOL 飞行器", ["evtol"]) == "<mark>eVTOL</mark> 飞行器"
+    # A hit far into the text: the window moves there.
+    far = "甲" * 500 + "低空经济" + "乙" * 500
+    cut = snippet(far, ["低空经济"], width=60)
+    assert cut.startswith("…") and cut.endswith("…") and "<mark>低空经济</mark>" in cut
+    assert len(cut.replace("<mark>", "").replace("</mark>", "")) <= 62
+    # Spaces that fold away in matching are marked with the term.
+    assert "<mark>11.7 亿</mark>" in snippet("财政安排 11.7 亿支持", ["11.7亿"])
+    assert snippet("无关的文字", ["低空"]) == "无关的文字"
+
+
+def test_tsvector_literal_has_positions_weights_and_quotes():
+    literal = tsvector_literal(title=["产教", "教融"], meta=[], body=["产教", "o'k"], sub=["k"])
+    assert literal == "'产教':1A,3C '教融':2A 'o''k':4C 'k':5D"
+
+
+@given(text=corpus_text)
+@example(text="㍿… 11.7 亿ﬁ職")
+def test_offsets_lead_back_to_the_character_each_matched_character_came_from(text):
+    folded, origin = match_text_with_offsets(text)
+    for i, ch in enumerate(folded):
+        assert ch in match_text(text[origin[i]])
