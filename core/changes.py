@@ -114,10 +114,12 @@ def finish(change: Change) -> None:
 
 @contextmanager
 def content_change() -> Iterator[Change]:
-    """Open a unit of content work (a transaction); a unit opened inside another joins it."""
+    """Open a unit of content work (a transaction); a unit opened inside another joins it, in a
+    savepoint of its own, so that one that fails and is caught leaves no write behind."""
     outer = _current.get()
     if outer is not None:
-        yield outer
+        with transaction.atomic():
+            yield outer
         return
     change = Change()
     token = _current.set(change)

@@ -25,7 +25,7 @@ class Source(Protocol):
         in this order; broad queries list the highest row ids first)."""
 
     def documents(self, ids: list[int]) -> list:
-        """The documents (communities.search_documents.Document) of those of ``ids`` the public
+        """The documents (core.documents.Document) of those of ``ids`` the public
         may see, in the order of ``ids``; none for the others."""
 
     def touched(self, change) -> set[int]:

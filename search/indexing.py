@@ -23,7 +23,7 @@ _BATCH = 500
 
 
 def row(doc, backend: Backend) -> SearchDocument:
-    """The index row of one document (communities.search_documents.Document)."""
+    """The index row of one document (core.documents.Document)."""
     # Tokens come from the same folded text the substring check reads, so that a run of Han
     # characters is the same run for both ("产教 融合" is 产教融合 to either).
     heads = [match_text(h) for h in doc.headings if h]

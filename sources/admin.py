@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -384,8 +383,7 @@ class CandidateAdmin(CandidateColumns, NormSearchMixin, RevisionAdmin):
         if form.is_bound and form.is_valid():
             section = form.cleaned_data["section"]
             try:
-                with transaction.atomic():
-                    made = excerpt(candidates=chosen, section=section, user=request.user)
+                made = excerpt(candidates=chosen, section=section, user=request.user)
             except ExcerptRefused as exc:
                 messages.error(request, str(exc))
                 return None

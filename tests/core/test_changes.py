@@ -289,3 +289,20 @@ def test_an_editor_saves_while_an_import_is_running():
         thread.join(30)
         connections.close_all()
     assert not failures
+
+
+def test_a_failed_unit_inside_a_unit_leaves_no_write(steps):
+    """An inner unit joins the outer one in a savepoint: when it fails and its caller carries on
+    (a refused 摘编 inside the admin's unit), its writes are gone and the outer unit's kept."""
+    steps("_record_a")
+    first, second = Article.objects.filter(issue__number=2).order_by("position")[:2]
+    with content_change():
+        first.title = "外层单元保存的标题"
+        first.save()
+        with pytest.raises(ZeroDivisionError), content_change():
+            second.title = "内层单元失败前的标题"
+            second.save()
+            1 / 0  # noqa: B018
+    assert Article.objects.get(pk=first.pk).title == "外层单元保存的标题"
+    assert Article.objects.get(pk=second.pk).title != "内层单元失败前的标题"
+    assert CALLS == ["a"]
