@@ -7,6 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
+from tests.browser.editing import click_in, cursor_to
 
 
 def test_rich_text_editor_edits_and_saves_the_body(seeded_server, page: Page, screenshot):
@@ -22,8 +23,8 @@ def test_rich_text_editor_edits_and_saves_the_body(seeded_server, page: Page, sc
     editor = page.locator(".ProseMirror >> visible=true").first
     expect(editor).to_be_visible()
     assert not [e for e in errors if "Content Security Policy" in e], errors
-    editor.click()
-    page.keyboard.press("Control+Home")
+    click_in(page, editor)
+    cursor_to(page, "Control+Home")
     page.keyboard.type("编辑器写的开头。")
     page.click("input[name=_continue]")
     errors_shown = page.locator(".errornote, .errorlist").all_inner_texts()

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from articles.models import Article
 from core.roles import CHIEF_EDITOR, EDITOR
 from tests.browser.axe import assert_accessible
+from tests.browser.editing import click_in, cursor_to
 from tests.conftest import role_group
 
 NOT_OURS = {
@@ -44,8 +45,8 @@ def _open(browser: Browser, server, username: str, url: str) -> Page:
 
 
 def _type_in_body(page: Page, where: str, text: str) -> None:
-    page.locator(".ProseMirror >> visible=true").first.click()
-    page.keyboard.press(where)
+    click_in(page, page.locator(".ProseMirror >> visible=true").first)
+    cursor_to(page, where)
     page.keyboard.type(text)
 
 

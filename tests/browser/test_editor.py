@@ -15,6 +15,7 @@ from articles.models import Article
 from core.roles import EDITOR
 from tests.browser.axe import describe, serious
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.editing import back_in_editor, click_in, cursor_to
 from tests.conftest import role_group
 from tests.seeds import seed_text
 from tests.sources.seedfiles import NEWSLETTER
@@ -52,8 +53,8 @@ def _open_article(server, page: Page) -> Article:
 
 def _end_of_body(page: Page) -> None:
     """The cursor in a new empty paragraph at the end of the body."""
-    page.locator(".tiptap.ProseMirror").click()
-    page.keyboard.press("Control+End")
+    click_in(page, page.locator(".tiptap.ProseMirror"))
+    cursor_to(page, "Control+End")
     page.keyboard.press("Enter")
 
 
@@ -146,9 +147,9 @@ def test_chinese_labels_and_an_image_with_its_caption(seeded_server, page: Page,
     page.go_back()
 
     # The second time, the image is there to pick.
-    page.locator(".tiptap figcaption").click()
+    click_in(page, page.locator(".tiptap figcaption"))
     expect(selected.locator("button")).to_have_attribute("aria-label", "其他格式")
-    page.keyboard.press("Control+End")
+    cursor_to(page, "Control+End")
     page.click("[data-name=figure]")
     dialog.locator(".zj-image-choice").first.click()
     dialog.get_by_role("textbox", name=re.compile(r"^图注")).fill("再用一次")
@@ -182,7 +183,7 @@ def test_paste_link_and_table(seeded_server, page: Page, screenshot):
     assert "决定启动市域产教联合体创建工作" in html and "市域\n" not in html
 
     # Typing after a link does not go on linking.
-    page.keyboard.press("Control+End")
+    cursor_to(page, "Control+End")
     page.keyboard.press("Enter")
     page.keyboard.type("详见教育部网站")
     for _ in "教育部网站":
@@ -192,6 +193,7 @@ def test_paste_link_and_table(seeded_server, page: Page, screenshot):
     expect(dialog).to_contain_text("编辑链接")
     dialog.get_by_label("网址").fill("https://www.moe.gov.cn/")
     dialog.get_by_role("button", name="确定").click()
+    back_in_editor(page)
     expect(editor.locator("a", has_text="教育部网站")).to_have_attribute(
         "href", "https://www.moe.gov.cn/"
     )
@@ -205,7 +207,8 @@ def test_paste_link_and_table(seeded_server, page: Page, screenshot):
     expect(dialog).to_contain_text("插入表格")
     expect(dialog).to_contain_text("行数")
     dialog.get_by_role("button", name="插入表格").click()
-    page.keyboard.press("Control+End")
+    back_in_editor(page)
+    cursor_to(page, "Control+End")
     page.keyboard.type("表格之后的文字。")
     assert re.search(r"</table><p>表格之后的文字。</p>$", _html(page))
     screenshot(page, "editor-paste-link-table")

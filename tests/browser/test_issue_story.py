@@ -19,6 +19,7 @@ from core.publishing import Status
 from core.roles import CHIEF_EDITOR, EDITOR
 from issues.models import Issue
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.editing import back_in_editor, click_in, cursor_to
 from tests.browser.test_editor import _photo
 from tests.conftest import role_group
 from tests.printing.test_pdf import Pdf, _norm
@@ -144,7 +145,7 @@ def test_the_next_issue_from_template_to_pdf(seeded_server, browser: Browser):
     editor.fill("#id_number", f"{subsection.number}.1")
     editor.fill("#id_position", "100")
     body = editor.locator(BODY).first
-    body.click()
+    click_in(editor, body)
     editor.keyboard.type("## 一、背景")
     editor.keyboard.press("Enter")
     editor.keyboard.type("学院近年的三项做法：")
@@ -159,17 +160,18 @@ def test_the_next_issue_from_template_to_pdf(seeded_server, browser: Browser):
     editor.click("[data-name=table]")
     dialog = editor.locator("dialog.prose-editor-dialog")
     dialog.get_by_role("button", name="插入表格").click()
+    back_in_editor(editor)
     editor.keyboard.type("专业")
     editor.keyboard.press("Tab")
     editor.keyboard.type("企业数")
-    editor.keyboard.press("Control+End")
+    cursor_to(editor, "Control+End")
     editor.keyboard.type("实训车间一角：")
     # An image needs a saved article (its attachment belongs to it): 保存并继续编辑 first.
     editor.click("input[name=_continue]")
     expect(editor.locator(".messagelist")).to_be_visible()
     article = Article.objects.get(issue=issue, title="产教融合的新探索")
-    editor.locator(BODY).first.click()
-    editor.keyboard.press("Control+End")
+    click_in(editor, editor.locator(BODY).first)
+    cursor_to(editor, "Control+End")
     editor.keyboard.press("Enter")
     editor.click("[data-name=figure]")
     image = editor.locator("dialog.zj-image-dialog")
@@ -179,9 +181,9 @@ def test_the_next_issue_from_template_to_pdf(seeded_server, browser: Browser):
     )
     image.get_by_role("textbox", name=re.compile(r"^图注")).fill("学生在实训车间")
     image.get_by_role("button", name="插入").click()
-    expect(image).to_have_count(0)
+    back_in_editor(editor)
     expect(editor.locator(".tiptap figure figcaption")).to_have_text("学生在实训车间")
-    editor.keyboard.press("Control+End")
+    cursor_to(editor, "Control+End")
     editor.keyboard.press("Enter")
     _paste(editor, "\n".join(seed_text(NEWSLETTER).splitlines()[:40]))
     expect(editor.locator(".zj-editor-status")).to_have_text("已把粘贴的 21 行整理为 5 段。")
@@ -212,15 +214,15 @@ def test_the_next_issue_from_template_to_pdf(seeded_server, browser: Browser):
     expect(chief.locator(BODY).first).to_be_visible()
     expect(editor.locator(BODY).first).to_be_visible()
     chief.fill("#id_subtitle", "主编加的副标题")
-    chief.locator(".tiptap p", has_text="学院近年的三项做法").click()
+    click_in(chief, chief.locator(".tiptap p", has_text="学院近年的三项做法"))
     chief.keyboard.press("Home")
     chief.keyboard.type("主编加的开头。")
     _saved(chief)
     theirs = Article.objects.get(pk=article.pk).body
     assert "学生在实训车间" in theirs, theirs
     editor.fill("#id_toc_title", "产教融合新探索")
-    editor.locator(BODY).first.click()
-    editor.keyboard.press("Control+End")
+    click_in(editor, editor.locator(BODY).first)
+    cursor_to(editor, "Control+End")
     editor.keyboard.type("编辑加的结尾。")
     editor.click("input[name=_continue]")
     panel = editor.locator("section.conflict")
