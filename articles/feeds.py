@@ -8,11 +8,14 @@ from django.contrib.syndication.views import Feed
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from articles.models import Article
+from core.text import html_to_text
+from issues.models import Issue
+from issues.next_issue import ISSUES_PER_YEAR
 
 FEED_LENGTH = 30
 
@@ -37,9 +40,30 @@ def newest_articles(limit: int) -> QuerySet:
     )
 
 
-def excerpt(article: Article, words: int = 120) -> str:
-    text = article.subtitle or strip_tags(article.body)
-    return Truncator(" ".join(text.split())).chars(words)
+def excerpt(article: Article, chars: int = 120) -> str:
+    """The subtitle, else the body's beginning: its blocks apart, so that a heading does not run
+    into the sentence after it."""
+    text = article.subtitle or html_to_text(article.body)
+    return Truncator(" ".join(text.split())).chars(chars)
+
+
+def issue_date(issue: Issue) -> datetime.date:
+    """The issue's 出版日期; without one, the first day of the half-year a 第01/02期 stands for."""
+    if issue.publication_date:
+        return issue.publication_date
+    months = 12 // ISSUES_PER_YEAR
+    return datetime.date(
+        issue.year, 1 + months * (min(max(issue.number, 1), ISSUES_PER_YEAR) - 1), 1
+    )
+
+
+def source_line(article: Article) -> str:
+    """信息来源 with the source's own date, kept apart from the article's date in the feed."""
+    source = article.source_name or article.source
+    if not source:
+        return ""
+    day = article.source_date
+    return f"信息来源：{source}" + (f"（{day.year}年{day.month}月{day.day}日）" if day else "")
 
 
 class LatestArticlesFeed(Feed):
@@ -58,7 +82,7 @@ class LatestArticlesFeed(Feed):
         return f"{item.number} {item.title}"
 
     def item_description(self, item: Article) -> str:
-        return excerpt(item)
+        return "\n".join(part for part in (excerpt(item), source_line(item)) if part)
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()
@@ -70,8 +94,12 @@ class LatestArticlesFeed(Feed):
         return [item.section.title, *sorted(tag.name for tag in item.tags.all())]
 
     def item_pubdate(self, item: Article) -> datetime.datetime:
-        # Published at import, without a time of its own: when it was imported.
-        return item.published_on or item.created_at
+        if item.published_on:  # its own time, or its issue's
+            return item.published_on
+        # Published at import, with no time of its own: its issue's date, not the import's.
+        return datetime.datetime.combine(
+            issue_date(item.issue), datetime.time.min, tzinfo=timezone.get_current_timezone()
+        )
 
     def item_updateddate(self, item: Article) -> datetime.datetime:
         return item.updated_at

@@ -36,6 +36,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
             "chosen": filterset.valid_data,
             "facets": facets,
             "active": active_filters(filterset, facets, request.GET),
+            "chosen_words": "、".join(value for _, value in export.chosen_filters(filterset)),
             "chart": monthly_chart(foundings_by_month(communities)),
             "sort": filterset.chosen_sort,
             "sort_choices": SORT_CHOICES,
@@ -45,7 +46,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
 
 
 def download_csv(request: HttpRequest) -> HttpResponse:
-    return export.as_csv(_filterset(request).qs, request=request)
+    return export.as_csv(_filterset(request), request=request)
 
 
 def download_json(request: HttpRequest) -> HttpResponse:

@@ -139,6 +139,7 @@ def from_allowed_network(request: HttpRequest) -> bool:
 def _open_paths() -> Iterable[str]:
     return (
         reverse("healthz"),
+        reverse("favicon"),
         "/" + settings.STATIC_URL.lstrip("/"),
         reverse("login"),
         reverse("admin:index"),

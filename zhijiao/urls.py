@@ -15,6 +15,7 @@ admin.site.index_title = "内容管理"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(settings.ZHIJIAO_ADMIN_PATH, admin.site.urls),  # "admin/" unless set otherwise
     # Django's own login pages, in Chinese. No password reset by e-mail: the intranet has no mail
     # server set up, so a reset would fail; an administrator sets a new password in the admin.

@@ -76,3 +76,35 @@ def test_feed_is_linked_from_every_page(client):
 def test_feed_uses_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         client.get(reverse("articles:feed"))
+
+
+def _entry_for(client, article: Article) -> ET.Element:
+    for entry in _entries(client):
+        if entry.find(f"{ATOM}link").get("href").endswith(article.get_absolute_url()):
+            return entry
+    raise AssertionError(f"{article.number} is not in the feed")
+
+
+def test_a_heading_does_not_run_into_the_next_sentence(client):
+    article = next(iter(newest_articles(1)))
+    article.body = "<h3>会议概况</h3><p>3月12日，会议在广州召开。</p>"
+    article.subtitle = ""
+    article.save()
+    summary = _entry_for(client, article).find(f"{ATOM}summary").text
+    assert summary.startswith("会议概况 3月12日，会议在广州召开。")
+
+
+def test_an_imported_article_is_dated_by_its_issue_and_shows_its_source_date(client):
+    article = Article.objects.published().get(issue__year=2024, issue__number=2, number="1.1.3")
+    assert article.published_at is None and article.issue.published_at is None  # as imported
+    entry = _entry_for(client, article)
+    # No 出版日期 in the seed: the half-year 第02期 stands for, not the time of the import.
+    assert entry.find(f"{ATOM}published").text.startswith("2024-07-01T00:00:00")
+    article.issue.publication_date = datetime.date(2024, 9, 30)
+    article.issue.save()
+    article.source_date = datetime.date(2023, 7, 5)
+    article.save()
+    entry = _entry_for(client, article)
+    assert entry.find(f"{ATOM}published").text.startswith("2024-09-30T00:00:00")
+    summary = entry.find(f"{ATOM}summary").text
+    assert summary.endswith(f"信息来源：{article.source_name or article.source}（2023年7月5日）")

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import urllib.parse
 
 import pytest
 from django.db.models import Count
@@ -92,7 +93,8 @@ def test_each_filter_gives_exactly_the_matching_communities(client, params, expe
             io.StringIO(client.get(reverse("communities:csv"), params).content.decode("utf-8-sig"))
         )
     )
-    assert {int(row[0]) for row in rows[1:]} == want
+    assert rows[0][0].startswith("# 行业产教融合共同体名录，筛选：")
+    assert {int(row[0]) for row in rows[2:]} == want
 
 
 def test_lead_province_reads_the_organisation_not_the_community(client):
@@ -173,15 +175,44 @@ def test_csv_download_is_the_whole_filtered_list_with_bom(client):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     text = response.content.decode("utf-8")
-    assert text.startswith("\ufeff序号,名称,牵头单位")
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    comment, table = text.lstrip("\ufeff").split("\n", 1)
     expected = _with_lead_province("广东").order_by("number")
+    assert text.startswith("\ufeff# ")
+    assert (
+        comment.strip()
+        == f"# 行业产教融合共同体名录，筛选：牵头单位所在省份：广东，共 {expected.count()} 个"
+    )
+    assert table.startswith("序号,名称,牵头单位")
+    rows = list(csv.DictReader(io.StringIO(table)))
     assert [int(r["序号"]) for r in rows] == list(expected.values_list("number", flat=True))
     first = expected.first()
     names = [link.organization.name for link in first.lead_unit_links.order_by("position")]
     assert rows[0]["牵头单位"] == "、".join(names)
     assert rows[0]["成立时间"] == first.founded
     assert all("广东" in r["牵头单位所在省份"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({}, "行业产教融合共同体.csv"),
+        ({"province": "广东", "industry": "信息技术"}, "行业产教融合共同体-广东-信息技术.csv"),
+        ({"lead_province": "广东", "founded_month": "3"}, "行业产教融合共同体-广东-3月.csv"),
+        ({"scope": "provincial", "founded_year": "2023"}, "行业产教融合共同体-省级-2023年.csv"),
+        # What a file name may not hold becomes _; what the page ignores, the name ignores.
+        ({"q": 'a/b:c*"d"', "province": "火星"}, "行业产教融合共同体-a_b_c_d.csv"),
+    ],
+)
+def test_downloads_are_named_after_their_filter(client, params, name):
+    for url, extension in (
+        (reverse("communities:csv"), "csv"),
+        (reverse("communities:json"), "json"),
+    ):
+        disposition = client.get(url, params)["Content-Disposition"]
+        assert disposition.startswith("attachment; ")
+        wanted = name.removesuffix(".csv") + "." + extension
+        encoded = disposition.split("filename*=utf-8''", 1)[1]
+        assert urllib.parse.unquote(encoded) == wanted
 
 
 def test_json_download_matches_the_api_representation(client):
@@ -191,6 +222,7 @@ def test_json_download_matches_the_api_representation(client):
     expected = Community.objects.filter(scope="provincial")
     assert data["count"] == expected.count() == api["count"]
     assert data["filters"] == {"scope": "provincial", "sort": "-founded"}
+    assert data["filter"] == f"行业产教融合共同体名录，筛选：范围：省级，共 {data['count']} 个"
     assert data["results"][: len(api["results"])] == api["results"]
 
 
