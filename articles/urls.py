@@ -15,4 +15,16 @@ urlpatterns = [
     path("tags/<str:slug>/", views.by_tag, name="tag"),
     path("attachments/<id:pk>/", views.attachment, name="attachment"),
     path("<year:year>/<issue:number>/<article:article>/", views.article_detail, name="detail"),
+    path(
+        "<year:year>/<issue:number>/<article:article>/cite.ris",
+        views.article_citation,
+        {"kind": "ris"},
+        name="cite-ris",
+    ),
+    path(
+        "<year:year>/<issue:number>/<article:article>/cite.bib",
+        views.article_citation,
+        {"kind": "bib"},
+        name="cite-bib",
+    ),
 ]

@@ -4,9 +4,11 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from taggit.models import Tag
 
-from articles import listings
+from articles import citation, listings
 from articles.mentions import mentions_of
 from articles.models import Article, Attachment
 from articles.related import related_articles
@@ -28,9 +30,8 @@ def _name(value: str) -> str:
     return value
 
 
-@published_page
-def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
-    obj = get_object_or_404(
+def _viewable_article(request: HttpRequest, year: int, number: int, article: str) -> Article:
+    return get_object_or_404(
         Article.objects.viewable_by(request.user)
         .select_related("issue", "section", "section__parent")
         .prefetch_related("tags"),
@@ -38,6 +39,11 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
         issue__number=number,
         number=article,  # 1.1.1-shaped: the URL pattern took nothing else
     )
+
+
+@published_page
+def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
+    obj = _viewable_article(request, year, number, article)
     return render(
         request,
         "articles/detail.html",
@@ -47,8 +53,32 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
             "related": related_articles(obj),
             "mentions": mentions_of(obj),
             "preview": not Article.objects.published().filter(pk=obj.pk).exists(),
+            "citation": citation.gbt7714(obj, accessed=timezone.localdate()),
         },
     )
+
+
+CITATION_FORMATS = {
+    "ris": (citation.ris, "application/x-research-info-systems"),
+    "bib": (citation.bibtex, "application/x-bibtex"),
+}
+
+
+def article_citation(
+    request: HttpRequest, year: int, number: int, article: str, kind: str
+) -> HttpResponse:
+    obj = _viewable_article(request, year, number, article)
+    render_as, content_type = CITATION_FORMATS[kind]
+    text = render_as(
+        obj,
+        url=request.build_absolute_uri(obj.get_absolute_url()),
+        accessed=timezone.localdate(),
+    )
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{obj.issue.label} {obj.number}.{kind}"
+    )
+    return response
 
 
 def _listing_page(request: HttpRequest, articles: QuerySet, context: dict) -> HttpResponse:

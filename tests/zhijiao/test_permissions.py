@@ -42,6 +42,9 @@ def test_every_public_view_in_the_closed_intranet(client, request, role, attachm
         if leaf.name in {"healthz", "login"}:
             # The login page for a logged-in user is the form again (no redirect loop).
             assert response.status_code == 200, where
+        elif leaf.name == "favicon":  # open to all, like the static file it points at
+            assert response.status_code == 302, where
+            assert response["Location"].startswith("/static/"), where
         elif user is None:
             if leaf.path.startswith("/api/"):
                 assert response.status_code == 403, where
