@@ -14,8 +14,7 @@ from django.utils.text import Truncator
 
 from articles.models import Article
 from core.text import html_to_text
-from issues.models import Issue
-from issues.next_issue import ISSUES_PER_YEAR
+from issues.archive import issue_date
 
 FEED_LENGTH = 30
 
@@ -45,16 +44,6 @@ def excerpt(article: Article, chars: int = 120) -> str:
     into the sentence after it."""
     text = article.subtitle or html_to_text(article.body)
     return Truncator(" ".join(text.split())).chars(chars)
-
-
-def issue_date(issue: Issue) -> datetime.date:
-    """The issue's 出版日期; without one, the first day of the half-year a 第01/02期 stands for."""
-    if issue.publication_date:
-        return issue.publication_date
-    months = 12 // ISSUES_PER_YEAR
-    return datetime.date(
-        issue.year, 1 + months * (min(max(issue.number, 1), ISSUES_PER_YEAR) - 1), 1
-    )
 
 
 def source_line(article: Article) -> str:

@@ -9,7 +9,7 @@ from communities.chart import monthly_chart
 from communities.facets import registry_figures
 from core.pagecache import published_page
 from core.publishing import can_preview
-from issues.archive import published_issues
+from issues.archive import archive_cards, issue_period
 from issues.models import Issue
 
 NEWEST_ON_HOME = 6
@@ -34,7 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @published_page
 def archive(request: HttpRequest) -> HttpResponse:
-    issues = published_issues()
+    issues = list(archive_cards())
+    for issue in issues:
+        issue.period = issue_period(issue)
     return render(request, "issues/archive.html", {"issues": issues})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -48,11 +49,33 @@ def test_home_lists_the_registry_in_figures(client):
     assert "每月成立的共同体数" in html
 
 
+def test_archive_shows_each_issue_as_a_card(client):
+    html = _html(client.get(reverse("issues:archive")))
+    cards = re.findall(
+        r'<li class="archive-card">(.*?)</li>\s*(?=<li class="archive-card">|</ul>)', html, re.S
+    )
+    assert len(cards) == Issue.objects.published().count() == 2
+    for card, (number, half) in zip(cards, [(2, "下"), (1, "上")], strict=True):
+        issue = Issue.objects.get(year=2024, number=number)
+        assert f"《职教通讯》{issue.label}</a></h3>" in card
+        assert issue.publisher and f"主办：{issue.publisher}" in card
+        assert (
+            f"<span>2024年{half}半年</span> · <span>{issue.articles.count()} 篇文章</span>" in card
+        )
+        top = issue.sections.filter(parent=None).order_by("position")
+        shown = re.findall(r'<li><span class="num">([^<]+)</span> ([^<]+)</li>', card)
+        assert shown == [(s.number, s.title) for s in top] and len(shown) == 4
+    issue = Issue.objects.get(year=2024, number=2)
+    issue.publication_date = datetime.date(2024, 12, 20)
+    issue.save()
+    assert "<span>2024年12月20日</span>" in _html(client.get(reverse("issues:archive")))
+
+
 def test_archive_groups_issues_by_year_with_article_counts(client):
     html = _html(client.get(reverse("issues:archive")))
     for issue in Issue.objects.published():
         count = Article.objects.published().filter(issue=issue).count()
-        assert f'{issue.label}</a> <span class="meta">{count} 篇文章' in html
+        assert f"{issue.label}</a></h3>" in html and f"<span>{count} 篇文章</span>" in html
     for year in Issue.objects.published().values_list("year", flat=True).distinct():
         assert f'<h2 id="year-{year}">{year} 年</h2>' in html
 
