@@ -290,3 +290,17 @@ def test_filterset_ignores_invalid_values_and_reports_them():
     assert filterset.valid_data == {"industry": "先进制造"}
     assert filterset.ignored == ["范围"]
     assert filterset.qs.count() == Community.objects.filter(industry="先进制造").count()
+
+
+def test_the_filter_panel_says_how_many_filters_are_on_and_leads_to_the_results(client):
+    html = client.get(reverse("communities:list"), {"industry": "信息技术", "scope": ""}).content
+    html = html.decode()
+    assert '<details class="filters-panel" open>' in html
+    assert '<summary><h2 id="filters-title">筛选 (1)</h2></summary>' in html
+    assert '<a class="skip-to-results" href="#results-title">跳到结果</a>' in html
+    # Submitting lands on the results heading, which can take the focus.
+    assert f'action="{reverse("communities:list")}#results-title"' in html
+    assert '<h2 id="results-title" class="results-head" tabindex="-1">' in html
+    assert "/static/site/registry.js" in html
+    none = client.get(reverse("communities:list")).content.decode()
+    assert '<summary><h2 id="filters-title">筛选</h2></summary>' in none

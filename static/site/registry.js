@@ -1,0 +1,21 @@
+// The registry's filter panel: collapsed on a phone (its summary says how many filters are on),
+// empty fields left out of the URL, and the results focused after a search.
+const panel = document.querySelector(".filters-panel")
+if (panel && matchMedia("(max-width: 47.99rem)").matches) panel.open = false
+
+const form = document.querySelector("form.filters")
+if (form) {
+  form.addEventListener("submit", () => {
+    for (const field of form.elements) {
+      if (field.name && field.value === "") field.disabled = true
+    }
+  })
+  // Back to this page from the next one: the fields must be usable again.
+  addEventListener("pageshow", () => {
+    for (const field of form.elements) field.disabled = false
+  })
+}
+
+if (location.hash === "#results-title") {
+  document.getElementById("results-title")?.focus()
+}
