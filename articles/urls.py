@@ -16,6 +16,11 @@ urlpatterns = [
     path("attachments/<id:pk>/", views.attachment, name="attachment"),
     path("<year:year>/<issue:number>/<article:article>/", views.article_detail, name="detail"),
     path(
+        "<year:year>/<issue:number>/<article:article>/wechat/",
+        views.article_wechat,
+        name="wechat",
+    ),
+    path(
         "<year:year>/<issue:number>/<article:article>/cite.ris",
         views.article_citation,
         {"kind": "ris"},

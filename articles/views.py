@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from taggit.models import Tag
 
-from articles import citation, listings
+from articles import citation, listings, wechat
 from articles.mentions import mentions_of
 from articles.models import Article, Attachment
 from articles.related import related_articles
@@ -55,6 +55,16 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
             "preview": not Article.objects.published().filter(pk=obj.pk).exists(),
             "citation": citation.gbt7714(obj, accessed=timezone.localdate()),
         },
+    )
+
+
+def article_wechat(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
+    obj = _viewable_article(request, year, number, article)
+    copy = wechat.article_copy(obj, base_url=request.build_absolute_uri("/"))
+    return render(
+        request,
+        "articles/wechat.html",
+        {"copy": copy, "title": obj.title, "back": obj.get_absolute_url(), "article": obj},
     )
 
 

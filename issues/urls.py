@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("issues/", views.archive, name="archive"),
     path("issues/<year:year>/<issue:number>/", views.issue_detail, name="detail"),
+    path("issues/<year:year>/<issue:number>/wechat/", views.issue_wechat, name="wechat"),
 ]

@@ -55,3 +55,16 @@ def issue_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
             "preview": preview and not Issue.objects.published().filter(pk=issue.pk).exists(),
         },
     )
+
+
+def issue_wechat(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    """The issue's 目录 for a 公众号 post (articles.wechat)."""
+    from articles.wechat import toc_copy
+
+    issue = get_object_or_404(Issue.objects.published(), year=year, number=number)
+    copy = toc_copy(issue, table_of_contents(issue))
+    return render(
+        request,
+        "articles/wechat.html",
+        {"copy": copy, "title": f"{issue.label} 目录", "back": issue.get_absolute_url()},
+    )

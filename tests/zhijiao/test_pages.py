@@ -67,6 +67,8 @@ def _samples() -> dict[str, dict]:
         "pdf:print": issue,
         "pdf:article": {**issue, "article": article.number},
         "articles:cite-ris": {**issue, "article": article.number},
+        "articles:wechat": {**issue, "article": article.number},
+        "issues:wechat": issue,
         "articles:cite-bib": {**issue, "article": article.number},
     }
 
