@@ -314,18 +314,32 @@ def _term(text: str, *, negative: bool) -> Term:
 
 # "a phrase", or a run of non-space characters; an unbalanced quote runs to the end.
 _PART_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# Chinese quotation marks around a whole term quote a phrase as "…" does: “…”, ‘…’, 「…」, 『…』.
+# Inside a term (他说“好”) they are text like any other.
+_CJK_PHRASE_RE = re.compile(
+    r'(?:(?<=\s)|^)(-?)(?:“([^”"]*)”|‘([^’"]*)’|「([^」"]*)」|『([^』"]*)』)(?=\s|$)'
+)
+
+
+def _ascii_phrases(norm: str) -> str:
+    return _CJK_PHRASE_RE.sub(
+        lambda m: f'{m.group(1)}"{next(g for g in m.groups()[1:] if g is not None)}"', norm
+    )
+
+
 # Characters no text can contain or that the databases refuse (PostgreSQL rejects NUL).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def parse_query(raw: str) -> Query:
-    """Parse what a user typed: terms separated by spaces (all must occur), "quoted phrases",
-    ``-term`` or ``-"phrase"`` to exclude. Never raises; anything unusable becomes a notice.
+    """Parse what a user typed: terms separated by spaces (all must occur), "quoted phrases"
+    (or “…”, ‘…’, 「…」, 『…』), ``-term`` or ``-"phrase"`` to exclude. Never raises; anything
+    unusable becomes a notice.
 
     >>> [(t.text, t.negative) for t in parse_query('產教融合 "5G 网络" -招生').terms]
     [('产教融合', False), ('5g 网络', False), ('招生', True)]
     """
-    norm = _CONTROL_RE.sub(" ", normalize(raw))
+    norm = _ascii_phrases(_CONTROL_RE.sub(" ", normalize(raw)))
     terms: list[Term] = []
     notices: list[str] = []
     seen: set[tuple[str, bool]] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -171,3 +172,20 @@ def test_offsets_lead_back_to_the_character_each_matched_character_came_from(tex
     folded, origin = match_text_with_offsets(text)
     for i, ch in enumerate(folded):
         assert ch in match_text(text[origin[i]])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("“市域产教联合体”", [("市域产教联合体", False)]),
+        ("「市域 产教联合体」", [("市域产教联合体", False)]),
+        ("『產教融合』 -‘广州’", [("产教融合", False), ("广州", True)]),
+        ("“5G 网络” 教育", [("5g网络", False), ("教育", False)]),
+        # Inside a term the marks are text, as in the documents; so is an apostrophe.
+        ("他说“好”", [("他说“好”", False)]),
+        ("don’t", [("don’t", False)]),
+        ("“未闭合", [("“未闭合", False)]),
+    ],
+)
+def test_chinese_quotation_marks_quote_a_phrase(raw, expected):
+    assert [(t.text, t.negative) for t in parse_query(raw).terms] == expected
