@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from pathlib import Path
@@ -20,89 +19,14 @@ from core.publishing import Status
 from issues.models import Issue, Section
 from printing import render, storage
 from printing.build import build_article_pdf, build_issue_pdf
+from tests.printing.reading import Pdf, _norm
 
 ISSUE_PDF_URL = "/issues/2024/2/pdf/"
 
-
-def _norm(text: str) -> str:
-    """Text as compared: Typst spaces Latin from CJK and wraps lines, so drop all white space."""
-    return re.sub(r"[\s\u200b]+", "", text)
-
-
-class Pdf:
-    """A PDF read with pypdf; page text is extracted when first asked for (it takes a while)."""
-
-    def __init__(self, content: bytes) -> None:
-        self.reader = pypdf.PdfReader(io.BytesIO(content))
-        self.labels: list[str] = list(self.reader.page_labels)  # printed page numbers
-        self._texts: dict[int, str] = {}
-
-    @classmethod
-    def read(cls, content: bytes) -> Pdf:
-        return cls(content)
-
-    def page_text(self, index: int) -> str:
-        if index not in self._texts:
-            self._texts[index] = self.reader.pages[index].extract_text()
-        return self._texts[index]
-
-    @property
-    def texts(self) -> list[str]:
-        return [self.page_text(i) for i in range(len(self.reader.pages))]
-
-    def bookmark_page(self, title: str) -> int:
-        """The page a bookmark (outline entry) with this title points to."""
-
-        def walk(items):
-            for item in items:
-                if isinstance(item, list):
-                    yield from walk(item)
-                else:
-                    yield item
-
-        for item in walk(self.reader.outline):
-            if item.title == title:
-                return self.reader.get_destination_page_number(item)
-        raise AssertionError(f"no bookmark {title!r}")
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.texts)
-
-    def body_text(self) -> str:
-        """The body pages without their running header and page number, so text runs on."""
-        return "\n".join(
-            "\n".join(self.page_text(i).strip().splitlines()[1:-1]) for i in self.body_pages()
-        )
-
-    def body_pages(self) -> list[int]:
-        return [i for i, label in enumerate(self.labels) if label.isdigit()]
-
-    def toc_entries(self) -> list[tuple[str, int]]:
-        """(entry text, printed page number) for every line of the 目录."""
-        front = [i for i, label in enumerate(self.labels) if label and not label.isdigit()]
-        toc_pages = [i for i in front if self.page_text(i).lstrip().startswith("目 录")]
-        assert toc_pages, "no 目录 page"
-        entries, pending = [], ""
-        for page in toc_pages:
-            for line in self.page_text(page).splitlines()[1:]:
-                pending = f"{pending} {line}".strip()
-                match = re.fullmatch(r"(.+?)\s*(?:\.\s*){3,}(\d+)", pending)
-                if match:  # a long title wraps; its page number ends its last line
-                    entries.append((match.group(1), int(match.group(2))))
-                    pending = ""
-        return entries
-
-    def page_of(self, heading: str) -> int:
-        """The index of the body page where ``heading`` is printed."""
-        wanted = _norm(heading)
-        for i in self.body_pages():
-            if wanted in _norm(self.page_text(i)):
-                return i
-        raise AssertionError(f"{heading!r} is printed on no body page")
-
-    def footer_number(self, index: int) -> int:
-        return int(self.page_text(index).strip().splitlines()[-1])
+# For the tests of serving and storing: a document laid out before in the session (the seed issue,
+# article 1.1.1) is not laid out again (see conftest.py). The tests of what is printed, of a layout
+# that fails and of a missing font build afresh.
+TYPESET_ONCE = pytest.mark.usefixtures("typeset_once")
 
 
 def _heading(article: Article) -> str:
@@ -119,11 +43,11 @@ def _media(settings, tmp_path):
     settings.ZHIJIAO_PDF_AUTOBUILD = False
 
 
-@pytest.fixture(scope="module")
-def issue_02(django_db_setup, django_db_blocker) -> Pdf:
-    """The public PDF of 2024年第02期, built once for the tests that only read it."""
-    with django_db_blocker.unblock():
-        return Pdf.read(build_issue_pdf(issue=Issue.objects.get(year=2024, number=2)))
+@pytest.fixture
+def issue_02(seed_issue_pdf) -> Pdf:
+    """The public PDF of 2024年第02期 as the seeds make it, for the tests that only read it
+    (built and read once a session: see conftest.py)."""
+    return seed_issue_pdf
 
 
 @pytest.fixture
@@ -318,6 +242,7 @@ def test_without_a_cjk_font_the_export_says_what_to_install(client, issue, monke
 # --- serving and storage -----------------------------------------------------------------------
 
 
+@TYPESET_ONCE
 def test_public_pdf_is_stored_then_served_from_storage(client, issue, monkeypatch):
     response = client.get(ISSUE_PDF_URL)
     assert response.status_code == 200
@@ -341,6 +266,7 @@ def test_public_pdf_is_stored_then_served_from_storage(client, issue, monkeypatc
     assert client.get(ISSUE_PDF_URL, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
 
 
+@TYPESET_ONCE
 def test_a_pdf_replaced_while_being_served_is_served_in_its_new_version(client, issue, monkeypatch):
     first = storage.issue_pdf(issue=issue)
     default_storage.delete(first.name)  # as another process does after an edit
@@ -354,6 +280,7 @@ def test_a_pdf_replaced_while_being_served_is_served_in_its_new_version(client, 
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+@TYPESET_ONCE
 def test_a_change_gives_a_new_file_and_deletes_the_old_one(client, issue):
     client.get(ISSUE_PDF_URL)
     before = set(default_storage.listdir(storage.folder(issue.pk))[1])
@@ -380,6 +307,7 @@ def test_draft_issue_pdf_is_not_public_but_editors_preview_it(editor_client, iss
     assert not default_storage.exists(storage.folder(issue.pk))  # previews are never stored
 
 
+@TYPESET_ONCE
 def test_preview_parameter_is_ignored_for_the_public(client, teacher, issue):
     client.force_login(teacher)
     response = client.get(ISSUE_PDF_URL + "?preview=1")
@@ -387,6 +315,7 @@ def test_preview_parameter_is_ignored_for_the_public(client, teacher, issue):
     assert "public" in response["Cache-Control"]
 
 
+@TYPESET_ONCE
 def test_article_pdf_public_and_draft(editor_client, issue):
     client = Client()
     url = reverse("pdf:article", args=[2024, 2, "1.1.1"])
@@ -415,6 +344,7 @@ def test_print_view_has_every_article_and_the_appendix(client, issue):
     assert html.count("<tr><td>") >= 500  # the registry table
 
 
+@TYPESET_ONCE
 def test_export_command_writes_the_issue_and_one_article(tmp_path, issue):
     out = tmp_path / "issue.pdf"
     call_command("export_issue_pdf", "2024", "2", "-o", str(out))
@@ -433,6 +363,7 @@ def test_export_command_writes_the_issue_and_one_article(tmp_path, issue):
     assert "预览稿" in Pdf.read(out.read_bytes()).page_text(0)
 
 
+@TYPESET_ONCE
 def test_admin_action_and_buttons(chief_client, issue):
     response = chief_client.post(
         reverse("admin:issues_issue_changelist"),
@@ -446,6 +377,7 @@ def test_admin_action_and_buttons(chief_client, issue):
     assert reverse("pdf:print", args=[2024, 2]) in page
 
 
+@TYPESET_ONCE
 def test_cli_output_defaults_to_the_issue_file_name(tmp_path, monkeypatch, issue):
     monkeypatch.chdir(tmp_path)
     call_command("export_issue_pdf", "2024", "2", "--article", "1.1.1")
@@ -562,6 +494,7 @@ def read_only_storage(settings, tmp_path):
     return default_storage
 
 
+@TYPESET_ONCE
 def test_a_pdf_that_cannot_be_stored_is_served_anyway_and_the_error_logged(
     client, issue, read_only_storage, caplog
 ):
@@ -588,6 +521,7 @@ def _cache_control(response) -> set[str]:
 
 
 @pytest.mark.parametrize("closed", CLOSED_SITES)
+@TYPESET_ONCE
 def test_pdfs_of_a_closed_site_are_private(client, teacher, settings, issue, closed):
     for name, value in closed.items():
         setattr(settings, name, value)
@@ -602,6 +536,7 @@ def test_pdfs_of_a_closed_site_are_private(client, teacher, settings, issue, clo
         assert "public" not in _cache_control(unchanged)
 
 
+@TYPESET_ONCE
 def test_pdfs_of_an_open_site_stay_public(client, issue):
     response = client.get(ISSUE_PDF_URL)
     assert {"public", "max-age=0", "must-revalidate"} <= _cache_control(response)
@@ -617,6 +552,7 @@ class UnreachableStorage(FileSystemStorage):
         raise OSError("Could not connect to the endpoint URL")
 
 
+@TYPESET_ONCE
 def test_a_pdf_is_served_when_the_storage_does_not_answer(
     client, issue, settings, tmp_path, caplog
 ):

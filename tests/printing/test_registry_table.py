@@ -8,19 +8,16 @@ import re
 import pytest
 
 from communities.models import Community
-from issues.models import Issue
-from printing.build import build_issue_pdf
 from printing.data import lead_unit_parts
-from tests.printing.test_pdf import Pdf, _norm
+from tests.printing.reading import Pdf, _norm
 
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 
 
 @pytest.fixture(scope="module")
-def registry_lines(django_db_setup, django_db_blocker) -> list[str]:
+def registry_lines(seed_issue_pdf: Pdf) -> list[str]:
     """The text lines of the appendix pages of 2024年第02期's PDF, white space removed."""
-    with django_db_blocker.unblock():
-        pdf = Pdf.read(build_issue_pdf(issue=Issue.objects.get(year=2024, number=2)))
+    pdf = seed_issue_pdf
     start = next(i for i in pdf.body_pages() if "附录：" in pdf.page_text(i))
     return [
         _norm(line)
