@@ -71,6 +71,7 @@ def results(request: HttpRequest) -> HttpResponse:
         "kind_label": Kind(kind).label,
         "tabs": tabs,
         "facets": facets if kind == Kind.ARTICLE else [],
+        "chosen_count": sum(v["value"].selected for f in facets for v in f["values"]),
         "previous_url": _link(state, page=str(page.page - 1)) if page.has_previous else "",
         "next_url": _link(state, page=str(page.page + 1)) if page.has_next else "",
         "searched": bool(q.strip()),

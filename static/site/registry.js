@@ -1,7 +1,11 @@
-// The registry's filter panel: collapsed on a phone (its summary says how many filters are on),
+// The registry's filter panel (and the search page's facets): collapsed on a phone (its summary says how many filters are on),
 // empty fields left out of the URL, and the results focused after a search.
-const panel = document.querySelector(".filters-panel")
-if (panel && matchMedia("(max-width: 47.99rem)").matches) panel.open = false
+// The same for the search page's facets.
+if (matchMedia("(max-width: 47.99rem)").matches) {
+  for (const panel of document.querySelectorAll(".filters-panel, .search-facets-panel")) {
+    panel.open = false
+  }
+}
 
 const form = document.querySelector("form.filters")
 if (form) {

@@ -104,6 +104,9 @@ def test_every_named_url_renders_with_one_h1(client, request, role, name):
         assert '<html lang="zh-CN">' in html
         assert re.search(r'<form[^>]*role="search"[^>]*action="[^"]*"', html)
         assert '<input id="q" name="q" type="search"' in html
+        # One search landmark, labelled (the search page's own form replaces the header's).
+        assert len(re.findall(r'<form[^>]*role="search" aria-label="[^"]+"', html)) == 1
+        assert html.count('role="search"') == 1
 
 
 @pytest.mark.parametrize(
