@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import override_settings
@@ -174,6 +175,8 @@ def attachment(settings, tmp_path):
 
 
 OPEN = {"healthz", "login", "admin:login"}
+# Open as well (zhijiao/access.py): /favicon.ico, a redirect to the static file, which is open.
+OPEN_REDIRECTS = {"favicon"}
 # POST-only views answer GET with 405 and serve nothing.
 # The rich-text editor's clean-paste endpoint is a JSON POST (articles/admin.py).
 POST_ONLY = {"logout", "admin:logout", "admin:articles_article_editor_paragraphs"}
@@ -246,6 +249,10 @@ def test_an_outsider_gets_nothing_from_any_url(client, overrides, address, attac
             response = client.get(leaf.path, REMOTE_ADDR=address)
             if leaf.name in OPEN:
                 assert response.status_code == 200, (leaf.route, response.status_code)
+                continue
+            if leaf.name in OPEN_REDIRECTS:
+                assert response.status_code == 302, (leaf.route, response.status_code)
+                assert response["Location"].startswith(settings.STATIC_URL), leaf.route
                 continue
             _assert_refused(leaf, response)
             body = response.content.decode(errors="replace")
