@@ -17,6 +17,7 @@ A derived step that fails is logged and skipped, never undoing or failing the ed
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -61,7 +62,9 @@ class Change:
                 self.fields[key] = self.fields.get(key, set()) | set(update_fields)
 
     def remove(self, instance: models.Model) -> None:
-        self.deleted[instance._meta.label].append(instance)
+        # A copy: Django clears the deleted instance's pk once its delete is done, before the
+        # unit's steps ask which rows went.
+        self.deleted[instance._meta.label].append(copy.copy(instance))
 
     def ids(self, label: str) -> set[int]:
         return self.saved.get(label, set())

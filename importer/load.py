@@ -9,12 +9,20 @@ changed, nobody edited" (update in place) and "editors edited since" (refuse unl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+from django.utils import timezone
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_manager_for_model,
+)
 
 from articles.models import TEXT_FIELDS, Article
 from articles.sanitize import clean_html
 from communities.registry import RegistryDoc, RegistryError, parse_registry
-from core.changes import content_change
+from core.changes import Change, content_change
 from core.publishing import Status
 from importer.common import ImportRefused, fingerprint
 from importer.parse import ArticleDoc, ImportFormatError, IssueDoc, SectionDoc, parse_issue
@@ -65,7 +73,17 @@ ACTION_LABELS = {
 
 
 def parse_issue_file(text: str) -> tuple[IssueDoc, RegistryDoc | None]:
-    """Parse an issue and its appendix; raises ImportFormatError or RegistryError."""
+    """Parse an issue and its appendix; raises ImportFormatError or RegistryError.
+
+    The last few texts' results are kept: the admin parses a file for its dry run, again to check
+    the editor's rights and once more in ``import_issue``. The results are frozen dataclasses of
+    tuples, so sharing them is safe; a file that fails to parse is not kept (the error is raised
+    again)."""
+    return _parse_issue_file(text)
+
+
+@lru_cache(maxsize=4)
+def _parse_issue_file(text: str) -> tuple[IssueDoc, RegistryDoc | None]:
     doc = parse_issue(text)
     registry = None
     if doc.appendix_text:
@@ -114,7 +132,7 @@ def import_issue(
     with content_change() as change:
         if registry_doc is not None:
             result.registry = load_registry(registry_doc, replace=replace)
-        result.issue, result.action = _load_issue(doc, publish=publish, replace=replace)
+        result.issue, result.action = _load_issue(doc, change, publish=publish, replace=replace)
         if result.issue.status == Status.PUBLISHED:
             change.published_issues.add(result.issue.pk)
         registry = result.registry.registry if result.registry else None
@@ -185,8 +203,11 @@ def issue_edited_since_import(issue: Issue) -> bool:
     return fingerprint(_db_state(issue)) != issue.import_fingerprint
 
 
-def _load_issue(doc: IssueDoc, *, publish: bool, replace: bool) -> tuple[Issue, str]:
-    new_fp = fingerprint(_doc_state(doc))
+def _load_issue(
+    doc: IssueDoc, change: Change, *, publish: bool, replace: bool
+) -> tuple[Issue, str]:
+    state = _doc_state(doc)
+    new_fp = fingerprint(state)
     issue = Issue.objects.select_for_update().filter(year=doc.year, number=doc.number).first()
     if issue is None:
         issue = Issue(year=doc.year, number=doc.number)
@@ -202,26 +223,35 @@ def _load_issue(doc: IssueDoc, *, publish: bool, replace: bool) -> tuple[Issue, 
     status = Status.PUBLISHED if publish else Status.DRAFT
     if action == "unchanged":
         if publish and issue.status != Status.PUBLISHED:
-            _publish(issue)
+            _publish(issue, change)
         return issue, action
 
-    for name, value in _issue_values(doc).items():
+    for name, value in state["issue"].items():
         setattr(issue, name, value)
     if action == "created" or publish:
         issue.status = status
     issue.import_fingerprint = new_fp
     issue.save()
-    _write_sections(issue, doc)
-    _write_articles(issue, doc, status=status, publish=publish)
+    sections = _write_sections(issue, doc, change)
+    _write_articles(issue, doc, state["articles"], sections, change, status=status, publish=publish)
     return issue, action
 
 
-def _publish(issue: Issue) -> None:
+# Bulk writes send no signals: each writer below tells the unit (``change.add``) what it wrote,
+# and writes the history records that ``save()`` would have written, with the same values.
+
+
+def _publish(issue: Issue, change: Change) -> None:
     issue.status = Status.PUBLISHED
     issue.save(update_fields=["status", "updated_at"])
-    for article in issue.articles.exclude(status=Status.PUBLISHED):
+    articles = list(issue.articles.exclude(status=Status.PUBLISHED))
+    now = timezone.now()
+    for article in articles:
         article.status = Status.PUBLISHED
-        article.save(update_fields=["status", "updated_at"])
+        article.updated_at = now  # auto_now, which bulk_update does not set
+    fields = ["status", "updated_at"]
+    bulk_update_with_history(articles, Article, fields)
+    change.add(Article, [a.pk for a in articles], update_fields=fields)
 
 
 def _published_articles_removed(issue: Issue, doc: IssueDoc) -> list[str]:
@@ -235,7 +265,8 @@ def _published_articles_removed(issue: Issue, doc: IssueDoc) -> list[str]:
     return sorted(gone.values_list("number", flat=True))
 
 
-def _write_sections(issue: Issue, doc: IssueDoc) -> None:
+def _write_sections(issue: Issue, doc: IssueDoc, change: Change) -> dict[str, Section]:
+    """Write the file's sections; returns them by number."""
     wanted = {s.number: s for s in doc.sections}
     existing = {s.number: s for s in issue.sections.all()}
     # Articles of sections that go away are removed first (Article.section is PROTECT).
@@ -245,30 +276,80 @@ def _write_sections(issue: Issue, doc: IssueDoc) -> None:
             section.articles.all().delete()
     issue.sections.exclude(number__in=list(wanted)).delete()
     by_number: dict[str, Section] = {}
+    new: list[Section] = []
+    kept: list[Section] = []
     for sdoc in doc.sections:  # 目录 order: a parent always comes before its children
-        section = existing.get(sdoc.number) or Section(issue=issue, number=sdoc.number)
+        section = existing.get(sdoc.number)
+        if section is None:
+            section = Section(issue=issue, number=sdoc.number)
+            new.append(section)
+        else:
+            kept.append(section)
         section.title = sdoc.title
         section.position = sdoc.position
         section.page = sdoc.page
-        section.parent = by_number[sdoc.parent] if sdoc.parent else None
-        section.save()
         by_number[sdoc.number] = section
+    # New sections are inserted in 目录 order, as saving them one by one did, before the parents
+    # of new children are known; those are set next, and the first history record of each new
+    # section is written with its parent.
+    parent = {s.number: by_number[s.parent] if s.parent else None for s in doc.sections}
+    for section in new:
+        section.parent_id = parent[section.number].pk if parent[section.number] else None
+    Section.objects.bulk_create(new)
+    late = [s for s in new if parent[s.number] is not None and s.parent_id is None]
+    for section in late:
+        section.parent = parent[section.number]
+    if late:
+        Section.objects.bulk_update(late, ["parent"])
+    get_history_manager_for_model(Section).bulk_history_create(new, default_change_reason=None)
+    for section in kept:
+        section.parent = parent[section.number]
+    bulk_update_with_history(kept, Section, ["title", "position", "page", "parent"])
+    change.add(Section, [s.pk for s in new + kept])
+    return by_number
 
 
-def _write_articles(issue: Issue, doc: IssueDoc, *, status: str, publish: bool) -> None:
-    sections = {s.number: s for s in issue.sections.all()}
+def _write_articles(
+    issue: Issue,
+    doc: IssueDoc,
+    values: dict[str, dict[str, Any]],
+    sections: dict[str, Section],
+    change: Change,
+    *,
+    status: str,
+    publish: bool,
+) -> None:
+    """Write the file's articles from ``values`` (``_article_values``, bodies already cleaned as
+    ``Article.save`` would clean them)."""
     existing = {a.number: a for a in issue.articles.all()}
+    now = timezone.now()
+    new: list[Article] = []
+    kept: list[Article] = []
+    # Every kept row is written (a new version, with its history record, as a full save did), but
+    # only the columns that differ somewhere: the others would be written with the values they
+    # hold, and each column costs a CASE over all the rows.
+    differ = {"version", "updated_at"}
     for adoc in doc.articles:
-        values = _article_values(adoc)
         article = existing.get(adoc.number)
+        written = {name: values[adoc.number][name] for name in _ARTICLE_FIELDS}
+        written["section_id"] = sections[adoc.section].pk
         if article is None:
             article = Article(issue=issue, number=adoc.number, status=status)
-        elif publish:
-            article.status = status
-        values["section"] = sections[adoc.section]
-        for name, value in values.items():
+            new.append(article)
+        else:
+            if publish:
+                written["status"] = status
+            # What Article.save does on a full save: the version goes up, updated_at is now.
+            article.version += 1
+            article.updated_at = now
+            kept.append(article)
+            differ.update(n for n, v in written.items() if getattr(article, n) != v)
+        for name, value in written.items():
             setattr(article, name, value)
-        article.save()
+    new = bulk_create_with_history(new, Article)
+    fields = sorted("section" if name == "section_id" else name for name in differ)
+    bulk_update_with_history(kept, Article, fields)
+    change.add(Article, [a.pk for a in new + kept])
 
 
 def describe(result) -> str:

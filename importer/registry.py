@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communities.classify import community_scope, industry, organization_kind, organization_province
 from communities.models import Community, LeadUnit, Organization, Registry
@@ -147,10 +147,24 @@ def _organizations(names: set[str]) -> dict[str, Organization]:
         Organization(name=n, kind=organization_kind(n), province=organization_province(n))
         for n in sorted(names - found.keys())
     ]
-    # With history, so a new organisation's first version is in its revision history too.
-    bulk_create_with_history(missing, Organization)
-    # Re-read so every object has its primary key on every database.
-    return {o.name: o for o in Organization.objects.filter(name__in=names)}
+    # With history, so a new organisation's first version is in its revision history too. It
+    # returns the objects with their primary keys (read back where the database gives none).
+    created = bulk_create_with_history(missing, Organization)
+    return {**found, **{o.name: o for o in created}}
+
+
+# What the importer writes of a community (besides its number, which finds it).
+_COMMUNITY_FIELDS = [
+    "registry",
+    "name",
+    "lead_units_text",
+    "founded_year",
+    "founded_month",
+    "review_note",
+    "scope",
+    "province",
+    "industry",
+]
 
 
 def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
@@ -166,7 +180,8 @@ def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
         ).prefetch_related(links)
     }
     registry.communities.exclude(number__in=[e.number for e in doc.entries]).delete()
-    changed: list[Community] = []
+    new: list[Community] = []
+    kept: list[Community] = []
     for entry in doc.entries:
         community = existing.get(entry.number)
         if community is None:
@@ -182,8 +197,12 @@ def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
         community.founded_year = entry.founded_year
         community.founded_month = entry.founded_month
         community.review_note = review_note(entry)
-        community.save()
-        changed.append(community)
+        (kept if community.pk else new).append(community)
+    # In bulk, with the history records their saves would write; bulk writes send no signals, so
+    # the unit is told below which communities were written.
+    new = bulk_create_with_history(new, Community)
+    bulk_update_with_history(kept, Community, _COMMUNITY_FIELDS)
+    changed = sorted(new + kept, key=lambda c: c.number)
     by_number = {e.number: e for e in doc.entries}
     LeadUnit.objects.filter(community__in=changed).delete()
     LeadUnit.objects.bulk_create(
@@ -191,8 +210,10 @@ def _write_communities(registry: Registry, doc: RegistryDoc) -> None:
         for c in changed
         for i, name in enumerate(by_number[c.number].lead_units)
     )
-    # bulk_create sends no signals: the unit is told which organisations now lead what.
+    # bulk_create sends no signals: the unit is told which communities were written and which
+    # organisations now lead what.
     with content_change() as change:
+        change.add(Community, [c.pk for c in changed])
         names = {name for c in changed for name in by_number[c.number].lead_units}
         change.add(Organization, [orgs[name].pk for name in sorted(names)])
 

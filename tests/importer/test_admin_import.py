@@ -13,6 +13,7 @@ from django.urls import reverse
 from core.publishing import Status
 from issues.models import Issue
 from tests.conftest import ISSUE_01, seeds_dir
+from tests.importer.seeded import delete_issue
 
 pytestmark = pytest.mark.django_db
 URL = "admin:issues_issue_import"
@@ -25,7 +26,7 @@ def _upload(name: str = "2024-01.txt", data: bytes | None = None) -> SimpleUploa
 
 
 def test_upload_dry_run_then_confirm(chief_client):
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     response = chief_client.post(reverse(URL), {"file": _upload(), "publish": "on"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -42,7 +43,7 @@ def test_upload_dry_run_then_confirm(chief_client):
 
 
 def test_editor_imports_drafts_but_may_not_publish(editor_client):
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     response = editor_client.post(reverse(URL), {"file": _upload()})
     token = response.context["token"]
     assert editor_client.post(reverse(URL), {"token": token, "publish": "1"}).status_code == 403
@@ -83,7 +84,7 @@ def test_teacher_cannot_reach_the_import_page(client, teacher):
 
 
 def test_an_upload_nobody_confirms_is_removed_by_a_later_one(chief_client, settings):
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     response = chief_client.post(reverse(URL), {"file": _upload()})
     forgotten = response.context["token"]
     path = settings.MEDIA_ROOT / "imports" / f"{forgotten}.txt"

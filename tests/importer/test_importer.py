@@ -15,6 +15,7 @@ from core.publishing import Status
 from importer.load import ImportRefused, import_issue, issue_edited_since_import
 from issues.models import Issue, Section
 from tests.conftest import ISSUE_01, ISSUE_02, seed_text, seeds_dir
+from tests.importer.seeded import delete_issue
 from tests.seeds import SEED_ARTICLE, SEED_ARTICLE_SOURCE
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,7 @@ def test_changed_file_updates_an_unedited_issue():
 
 
 def test_fresh_import_as_draft_is_not_published():
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     result = import_issue(text=seed_text(ISSUE_01))
     assert result.action == "created"
     assert result.issue.status == Status.DRAFT
@@ -178,14 +179,14 @@ def test_fresh_import_as_draft_is_not_published():
 
 
 def test_publish_on_reimport_publishes_a_draft_issue():
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     import_issue(text=seed_text(ISSUE_01))
     import_issue(text=seed_text(ISSUE_01), publish=True)
     assert Article.objects.published().filter(issue__number=1, issue__year=2024).count() == 34
 
 
 def test_dry_run_writes_nothing_and_prints_the_structure(tmp_path):
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     before = db_snapshot()
     out = io.StringIO()
     call_command("import_issue", str(seeds_dir() / ISSUE_01), "--dry-run", stdout=out)
@@ -195,7 +196,7 @@ def test_dry_run_writes_nothing_and_prints_the_structure(tmp_path):
 
 
 def test_command_imports_and_reports(tmp_path):
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     out = io.StringIO()
     call_command("import_issue", str(seeds_dir() / ISSUE_01), "--publish", stdout=out)
     assert "34 篇文章" in out.getvalue()
@@ -269,7 +270,7 @@ def test_docx_of_the_same_shape_imports_the_same(tmp_path):
             document.add_paragraph(line)
     path = tmp_path / "2024-01.docx"
     document.save(path)
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     call_command("import_issue", str(path), "--publish", stdout=io.StringIO())
     iss = issue(2024, 1)
     assert iss.articles.count() == 34

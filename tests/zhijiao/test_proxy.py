@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
-from tests.zhijiao.test_outsider import OPEN, _assert_refused, walk
+from tests.zhijiao.test_outsider import OPEN, OPEN_REDIRECTS, _assert_refused, walk
 from zhijiao import access
 from zhijiao.access import client_address
 
@@ -279,6 +279,9 @@ def test_a_spoofed_campus_address_opens_no_url(client):
         response = client.get(leaf.path, REMOTE_ADDR=OUTSIDER, HTTP_X_FORWARDED_FOR=CAMPUS)
         if leaf.name in OPEN:
             assert response.status_code == 200, leaf.route
+            continue
+        if leaf.name in OPEN_REDIRECTS:
+            assert response["Location"].startswith(settings.STATIC_URL), leaf.route
             continue
         _assert_refused(leaf, response)
         body = response.content.decode(errors="replace")
