@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
 from tests.browser.editing import click_in, cursor_to
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_rich_text_editor_edits_and_saves_the_body(seeded_server, page: Page, screenshot):

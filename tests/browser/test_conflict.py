@@ -3,6 +3,7 @@ field, and nothing either of them wrote is lost; the history then shows both cha
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
@@ -10,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from articles.models import Article
 from core.roles import CHIEF_EDITOR, EDITOR
 from tests.browser.axe import assert_accessible
+from tests.browser.conftest import log_in
 from tests.browser.editing import click_in, cursor_to
 from tests.conftest import role_group
 
@@ -24,22 +26,23 @@ NOT_OURS = {
 }
 BODY = "<p>第一段：原文。</p><p>第二段：原文。</p><p>第三段：原文。</p>"
 
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-def _staff(username: str, role: str, last: str, first: str) -> None:
+
+def _staff(username: str, role: str, last: str, first: str) -> User:
     user = User.objects.create_user(
         username, password="pw", is_staff=True, first_name=first, last_name=last
     )
     user.groups.add(role_group(role))
+    return user
 
 
-def _open(browser: Browser, server, username: str, url: str) -> Page:
+def _open(browser: Browser, server, user: User, url: str) -> Page:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    log_in(context, server, user)
     page = context.new_page()
-    page.goto(server.url + reverse("admin:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
     page.goto(server.url + url)
+    expect(page.locator("#user-tools")).to_contain_text(user.get_short_name())
     expect(page.locator(".ProseMirror >> visible=true").first).to_be_visible()
     return page
 
@@ -51,14 +54,14 @@ def _type_in_body(page: Page, where: str, text: str) -> None:
 
 
 def test_the_conflict_is_resolved_field_by_field(seeded_server, browser: Browser, screenshot, axe):
-    _staff("jia", CHIEF_EDITOR, "张", "甲")
-    _staff("yi", EDITOR, "李", "乙")
+    jia = _staff("jia", CHIEF_EDITOR, "张", "甲")
+    yi = _staff("yi", EDITOR, "李", "乙")
     article = Article.objects.get(issue__number=2, issue__year=2024, number="1.1.1")
     article.body = BODY
     article.save()
     url = reverse("admin:articles_article_change", args=[article.pk])
-    first = _open(browser, seeded_server, "jia", url)
-    second = _open(browser, seeded_server, "yi", url)
+    first = _open(browser, seeded_server, jia, url)
+    second = _open(browser, seeded_server, yi, url)
 
     # 甲: the subtitle and the first paragraph.
     first.fill("#id_subtitle", "甲改的副标题")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -14,11 +15,13 @@ from playwright.sync_api import Page, expect
 from articles.models import Article
 from core.roles import EDITOR
 from tests.browser.axe import describe, serious
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.browser.editing import back_in_editor, click_in, cursor_to
 from tests.conftest import role_group
 from tests.seeds import seed_text
 from tests.sources.seedfiles import NEWSLETTER
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _photo() -> bytes:
@@ -41,12 +44,10 @@ def _open_article(server, page: Page) -> Article:
     user = User.objects.create_user("bianji", password="pw", is_staff=True)
     user.groups.add(role_group(EDITOR))
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(server.url + reverse("admin:login"))
-    page.fill("#id_username", "bianji")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    log_in(page.context, server, user)
     article = Article.objects.get(issue__number=2, issue__year=2024, number="1.1.1")
     page.goto(server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    expect(page.locator("#user-tools")).to_contain_text("bianji")
     expect(page.locator(".tiptap.ProseMirror")).to_be_visible()
     return article
 

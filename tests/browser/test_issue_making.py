@@ -16,6 +16,7 @@ from core.publishing import Status
 from core.roles import CHIEF_EDITOR, EDITOR
 from issues.models import Issue
 from tests.browser.axe import assert_accessible
+from tests.browser.conftest import log_in
 from tests.conftest import role_group
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -30,24 +31,21 @@ def _user(name: str, role: str) -> User:
     return user
 
 
-def _login(page: Page, url: str, name: str) -> None:
-    page.goto(url + reverse("admin:login"))
-    page.fill("#id_username", name)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(name)
+def _login(page: Page, server, user: User) -> None:
+    log_in(page.context, server, user)
 
 
 def test_editor_makes_the_next_issue_and_chief_checks_it(
     seeded_server, page: Page, new_context, screenshot, axe
 ):
-    _user("editor", EDITOR)
-    _user("chief", CHIEF_EDITOR)
+    editor = _user("editor", EDITOR)
+    chief_user = _user("chief", CHIEF_EDITOR)
     url = seeded_server.url
     previous = Issue.objects.get(year=2024, number=2)
 
-    _login(page, url, "editor")
+    _login(page, seeded_server, editor)
     page.goto(url + reverse("admin:issues_issue_changelist"))
+    expect(page.locator("#user-tools")).to_contain_text("editor")
     page.get_by_role("link", name="以上一期为模板新建").click()
     expect(page.locator("h1")).to_have_text("以上一期为模板新建")
     expect(page.get_by_label("年份")).to_have_value("2025")
@@ -84,8 +82,9 @@ def test_editor_makes_the_next_issue_and_chief_checks_it(
     )
 
     chief = new_context().new_page()
-    _login(chief, url, "chief")
+    _login(chief, seeded_server, chief_user)
     chief.goto(url + reverse("admin:issues_issue_change", args=[issue.pk]))
+    expect(chief.locator("#user-tools")).to_contain_text("chief")
     chief.get_by_role("link", name="发布前检查").click()
     expect(chief.locator("h1")).to_have_text("发布前检查：2025年第01期")
     content = chief.locator("#content")

@@ -18,7 +18,7 @@ from articles.models import Article
 from core.publishing import Status
 from core.roles import CHIEF_EDITOR, EDITOR
 from issues.models import Issue
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, full_page_png, log_in
 from tests.browser.editing import back_in_editor, click_in, cursor_to
 from tests.browser.test_editor import _photo
 from tests.conftest import role_group
@@ -38,27 +38,25 @@ class Story:
     def shot(self, page: Page, name: str) -> None:
         self.step += 1
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(
-            path=str(SCREENSHOTS / f"story-{self.step:02d}-{name}-1366.png"), full_page=True
-        )
+        full_page_png(page, SCREENSHOTS / f"story-{self.step:02d}-{name}-1366.png")
 
 
-def _staff(username: str, role: str, last: str, first: str) -> None:
+def _staff(username: str, role: str, last: str, first: str) -> User:
     user = User.objects.create_user(
         username, password="pw", is_staff=True, last_name=last, first_name=first
     )
     user.groups.add(role_group(role))
+    return user
 
 
-def _open(browser: Browser, server, username: str) -> Page:
+def _open(browser: Browser, server, user: User, path: str) -> Page:
+    """``user``'s own browser, logged in (tests/browser/conftest.py ``log_in``), at ``path``."""
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 1366, "height": 900}, accept_downloads=True
     )
+    log_in(context, server, user)
     page = context.new_page()
-    page.goto(server.url + reverse("admin:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    page.goto(server.url + path)
     expect(page.locator("#user-tools")).to_be_visible()
     return page
 
@@ -99,14 +97,13 @@ def _image_pages(reader: pypdf.PdfReader) -> set[int]:
 
 
 def test_the_next_issue_from_template_to_pdf(seeded_server, browser: Browser):
-    _staff("bianji", EDITOR, "李", "编辑")
-    _staff("zhubian", CHIEF_EDITOR, "张", "主编")
+    bianji = _staff("bianji", EDITOR, "李", "编辑")
+    zhubian = _staff("zhubian", CHIEF_EDITOR, "张", "主编")
     url = seeded_server.url
     story = Story()
-    editor = _open(browser, seeded_server, "bianji")
 
     # (a) 以上一期为模板新建 → 2025年第01期.
-    editor.goto(url + reverse("admin:issues_issue_changelist"))
+    editor = _open(browser, seeded_server, bianji, reverse("admin:issues_issue_changelist"))
     editor.get_by_role("link", name="以上一期为模板新建").click()
     expect(editor.get_by_label("年份")).to_have_value("2025")
     expect(editor.get_by_label("期号")).to_have_value("1")
@@ -207,10 +204,9 @@ def test_the_next_issue_from_template_to_pdf(seeded_server, browser: Browser):
     story.shot(editor, "article-saved")
 
     # (d) The 主编 and the editor both change it; the second resolves it field by field.
-    change = url + reverse("admin:articles_article_change", args=[article.pk])
-    chief = _open(browser, seeded_server, "zhubian")
-    chief.goto(change)
-    editor.goto(change)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    chief = _open(browser, seeded_server, zhubian, change)
+    editor.goto(url + change)
     expect(chief.locator(BODY).first).to_be_visible()
     expect(editor.locator(BODY).first).to_be_visible()
     chief.fill("#id_subtitle", "主编加的副标题")

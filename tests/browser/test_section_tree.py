@@ -19,6 +19,7 @@ from core.publishing import Status
 from core.roles import EDITOR
 from issues.models import Issue, Section
 from tests.browser.axe import assert_accessible, describe
+from tests.browser.conftest import log_in
 from tests.conftest import role_group
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -52,14 +53,10 @@ def _draft() -> Issue:
     return issue
 
 
-def _login(page: Page, url: str) -> None:
+def _login(page: Page, server) -> None:
     user = User.objects.create_user("editor", password="pw", is_staff=True)
     user.groups.add(role_group(EDITOR))
-    page.goto(url + reverse("admin:index"))
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text("editor")
+    log_in(page.context, server, user)
 
 
 def _numbers(page: Page) -> list[str]:
@@ -72,10 +69,11 @@ def test_editor_builds_the_section_tree_in_one_save(seeded_server, page: Page, s
     issue = _draft()
     url = seeded_server.url
     page.set_viewport_size({"width": 1366, "height": 768})
-    _login(page, url)
+    _login(page, seeded_server)
     found: dict[str, list[dict]] = {}
 
     page.goto(url + reverse("admin:issues_issue_change", args=[issue.pk]))
+    expect(page.locator("#user-tools")).to_contain_text("editor")
     group = page.locator("#sections-group")
     expect(group.get_by_label("编号随结构自动生成")).to_be_checked()
     # The table in 目录 order, 1.1 under 1.

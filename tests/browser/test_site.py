@@ -80,9 +80,12 @@ def test_registry_filtered_to_guangdong_and_downloaded(seeded_server, page: Page
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV").click()
     download = info.value
-    assert download.suggested_filename == "communities.csv"
-    text = Path(download.path()).read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    assert download.suggested_filename == "行业产教融合共同体-广东.csv"
+    text = io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))
+    # The file says first what it lists (communities/export.py), then the table.
+    (comment,) = next(csv.reader([text.readline()]))
+    assert comment.startswith("# ") and "广东" in comment, comment
+    rows = list(csv.DictReader(text))
     assert {int(row["序号"]) for row in rows} == expected
     assert all("广东" in row["牵头单位所在省份"].split("、") for row in rows)
 
