@@ -12,6 +12,7 @@ from articles import citation, listings, wechat
 from articles.mentions import mentions_of
 from articles.models import Article, Attachment
 from articles.related import related_articles
+from articles.sanitize import for_reading
 from articles.uploads import shows_inline
 from core.pagecache import published_page
 
@@ -54,6 +55,7 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
             "mentions": mentions_of(obj),
             "preview": not Article.objects.published().filter(pk=obj.pk).exists(),
             "citation": citation.gbt7714(obj, accessed=timezone.localdate()),
+            "body": for_reading(obj.body),
         },
     )
 
