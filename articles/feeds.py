@@ -46,15 +46,6 @@ def excerpt(article: Article, chars: int = 120) -> str:
     return Truncator(" ".join(text.split())).chars(chars)
 
 
-def source_line(article: Article) -> str:
-    """信息来源 with the source's own date, kept apart from the article's date in the feed."""
-    source = article.source_name or article.source
-    if not source:
-        return ""
-    day = article.source_date
-    return f"信息来源：{source}" + (f"（{day.year}年{day.month}月{day.day}日）" if day else "")
-
-
 class LatestArticlesFeed(Feed):
     feed_type = Atom1Feed
     title = "职教通讯 · 最新文章"
@@ -71,7 +62,7 @@ class LatestArticlesFeed(Feed):
         return f"{item.number} {item.title}"
 
     def item_description(self, item: Article) -> str:
-        return "\n".join(part for part in (excerpt(item), source_line(item)) if part)
+        return "\n".join(part for part in (excerpt(item), item.source_line) if part)
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()

@@ -130,6 +130,15 @@ class Article(Publishable):
             return f"{self.page_start}–{self.page_end}"
         return str(self.page_start)
 
+    @property
+    def source_line(self) -> str:
+        """信息来源 with the source's own date, as the feed and the 公众号 copy give it."""
+        source = self.source_name or self.source
+        if not source:
+            return ""
+        day = self.source_date
+        return f"信息来源：{source}" + (f"（{day.year}年{day.month}月{day.day}日）" if day else "")
+
 
 class Attachment(models.Model):
     """An image or document that belongs to an article; its body links to ``get_absolute_url``."""

@@ -14,6 +14,8 @@ from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from articles.sanitize import ALLOWED_TAGS
+
 FONT = "font-size:15px;line-height:1.8;color:#333;"
 STYLES = {
     "section": f"{FONT}letter-spacing:.5px;",
@@ -56,7 +58,6 @@ STYLES = {
 }
 # Inside these a paragraph is not a paragraph of running text: no first-line indent.
 _NO_INDENT = {"li", "td", "th", "blockquote", "figure", "caption"}
-_VOID = {"br", "img", "hr"}
 _KEPT_ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "ol": {"start"}}
 
 
@@ -100,8 +101,8 @@ class _Rewriter(HTMLParser):
         if tag == "a":
             self.link = (values.get("href") or "", [])
             return
-        if tag not in STYLES and tag not in _VOID:
-            return  # nothing else survives the sanitiser; anything that did is dropped, text kept
+        if tag not in ALLOWED_TAGS:
+            return  # not in the body policy (articles.sanitize): dropped, its text kept
         if tag == "img":
             src = urljoin(self.base_url, values.get("src") or "")
             alt = values.get("alt") or ""
@@ -173,13 +174,8 @@ def article_copy(article, *, base_url: str) -> WechatCopy:
     if article.subtitle:
         parts.append(_paragraph(article.subtitle, STYLES["meta"]))
     parts.append(rewriter.result())
-    source = article.source_name or article.source
-    if source:
-        dated = ""
-        if article.source_date:
-            day = article.source_date
-            dated = f"（{day.year}年{day.month}月{day.day}日）"
-        parts.append(_paragraph(f"信息来源：{source}{dated}", STYLES["meta"]))
+    if article.source_line:
+        parts.append(_paragraph(article.source_line, STYLES["meta"]))
     if article.compiled_by:
         parts.append(_paragraph(f"摘编：{article.compiled_by}", STYLES["meta"]))
     issue = article.issue
