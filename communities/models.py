@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from core.links import reverse
 
 
 class Scope(models.TextChoices):

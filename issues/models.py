@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.links import reverse
 from core.numbers import validate_number
 from core.publishing import Publishable, PublishableQuerySet
 

@@ -107,6 +107,19 @@ ROOT_URLCONF = "zhijiao.urls"
 WSGI_APPLICATION = "zhijiao.wsgi.application"
 
 TEMPLATES = [
+    # The public pages (jinja2/) first; the admin and the libraries' pages in Django's language.
+    {
+        "BACKEND": "zhijiao.templating.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "zhijiao.templating.environment",
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

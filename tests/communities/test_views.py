@@ -49,6 +49,19 @@ def test_list_shows_every_community_paginated(client):
     assert _numbers(last)[-1] == Community.objects.order_by("number").last().number
 
 
+def test_pagination_shows_the_pages_around_the_current_one(client):
+    # The page range was elided around page 1 whatever the page: on page 6 of 10 the links ran
+    # 1 2 3 4 … 9 10, without the page the reader was on or its neighbours.
+    pages = Community.objects.count() // PER_PAGE
+    current = pages // 2 + 1
+    html = _page(client, page=current).content.decode()
+    nav = html[html.index('<nav class="pagination"') :]
+    nav = nav[: nav.index("</nav>")]
+    assert f'page={current}" aria-current="page">{current}</a>' in nav
+    for neighbour in (current - 1, current + 1):
+        assert f'page={neighbour}">{neighbour}</a>' in nav
+
+
 @pytest.mark.parametrize(
     "params, expected",
     [
