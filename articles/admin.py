@@ -25,6 +25,7 @@ from articles.publishing import PublishingAdminMixin
 from articles.topics import apply_topics_to_all
 from core.publishing import Status
 from core.recover import RevisionAdmin
+from importer.labels import label_kind
 from issues.models import Section
 from sources.lines import join_broken_lines
 
@@ -136,6 +137,11 @@ class ArticleForm(forms.ModelForm):
             "toc_title": WIDE_TEXT,
             "subtitle": WIDE_TEXT,
         }
+        error_messages = {
+            "source_kind": {
+                "invalid_choice": "标签类别只能是“来源”“主题”或“地区”，“%(value)s”不是其中之一。"
+            }
+        }
         # Every field the fieldsets show; tags go through tag_list.
         fields = (
             "issue",
@@ -148,6 +154,7 @@ class ArticleForm(forms.ModelForm):
             "toc_title",
             "subtitle",
             "source",
+            "source_kind",
             "body",
             "source_name",
             "source_date",
@@ -200,11 +207,25 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._derive_source_kind(cleaned)
         if self.instance.pk and not self.may_publish:
             self._refuse_moving_across_publication(cleaned)
         if self.instance.pk:
             self._merge_with_stored(cleaned)
         return cleaned
+
+    def _derive_source_kind(self, cleaned) -> None:
+        """标签类别 as the importer would derive it when the editor left it empty or changed the
+        label without touching it (the old label's kind says nothing about the new one); none
+        without a label. A kind the editor chose is kept."""
+        if "source_kind" not in self.fields or "source_kind" in self.errors:
+            return
+        source = (cleaned.get("source") or "").strip()
+        changed = "source" in self.changed_data and "source_kind" not in self.changed_data
+        if not source:
+            cleaned["source_kind"] = ""
+        elif changed or not cleaned.get("source_kind"):
+            cleaned["source_kind"] = label_kind(source, source_name=cleaned.get("source_name", ""))
 
     # Set when the save was merged with another editor's (the change form shows the conflict).
     conflict: Conflict | None = None
@@ -371,6 +392,7 @@ class ArticleAdmin(PublishingAdminMixin, RevisionAdmin):
         "issue",
         "section_title",
         "source",
+        "source_kind",
         "page_start",
         "status",
         "updated_at",
@@ -381,6 +403,7 @@ class ArticleAdmin(PublishingAdminMixin, RevisionAdmin):
         "issue",
         ("section__title", SectionTitleFilter),
         ("source", SourceFilter),
+        "source_kind",
         TagFilter,
     )
     list_select_related = ("issue", "section")
@@ -390,7 +413,7 @@ class ArticleAdmin(PublishingAdminMixin, RevisionAdmin):
     readonly_fields = ("created_at", "updated_at", "excerpted_from")
     fieldsets = (
         (None, {"fields": ("issue", "section", "number", "position", "status", "published_at")}),
-        ("标题", {"fields": ("title", "toc_title", "subtitle", "source")}),
+        ("标题", {"fields": ("title", "toc_title", "subtitle", ("source", "source_kind"))}),
         # base_version is hidden: the version the editor opened, for find_conflict.
         ("正文", {"fields": ("body", "tag_list", "base_version")}),
         (

@@ -41,8 +41,8 @@ def gbt7714(article: Article, *, accessed: datetime.date) -> Citation:
     author = f"{article.compiled_by}. " if article.compiled_by else ""
     periodical = _sentence(f"{author}{article.title}[J]. {where}" + (f": {pages}" if pages else ""))
     original = None
-    if article.source or article.source_name:
-        responsible = article.source or article.source_name
+    if article.outlet or article.source_name:
+        responsible = article.outlet or article.source_name
         parts = [f"{responsible}. {article.title}[EB/OL]"]
         published = f"({article.source_date.isoformat()})" if article.source_date else ""
         publisher = article.source_name if article.source_name != responsible else ""
@@ -71,8 +71,8 @@ def ris(article: Article, *, url: str, accessed: datetime.date) -> str:
         ("Y2", accessed.isoformat()),
         (
             "N1",
-            f"摘编自：{article.source_name or article.source}"
-            if article.source_name or article.source
+            f"摘编自：{article.source_name or article.outlet}"
+            if article.source_name or article.outlet
             else "",
         ),
         ("LA", "zh-CN"),
@@ -96,8 +96,8 @@ def bibtex(article: Article, *, url: str, accessed: datetime.date) -> str:
         ("urldate", accessed.isoformat()),
         (
             "note",
-            f"摘编自{article.source_name or article.source}"
-            if article.source_name or article.source
+            f"摘编自{article.source_name or article.outlet}"
+            if article.source_name or article.outlet
             else "",
         ),
         ("langid", "chinese"),

@@ -68,7 +68,7 @@ class LatestArticlesFeed(Feed):
         return item.get_absolute_url()
 
     def item_author_name(self, item: Article) -> str:
-        return item.source_name or item.source
+        return item.source_name or item.outlet
 
     def item_categories(self, item: Article) -> list[str]:
         return [item.section.title, *sorted(tag.name for tag in item.tags.all())]

@@ -6,12 +6,12 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles.sanitize import clean_html
 from articles.uploads import check_upload, upload_path
+from core.links import reverse
 from core.numbers import validate_number
 from core.publishing import Publishable, PublishableQuerySet, visible_q
 from issues.models import Issue, Section
@@ -29,6 +29,14 @@ TEXT_FIELDS = (
     "compiled_by",
     "body",
 )
+
+
+class SourceKind(models.TextChoices):
+    """What an article's 来源标签 names (the values importer/labels.py derives on import)."""
+
+    OUTLET = "outlet", "来源"
+    TOPIC = "topic", "主题"
+    PLACE = "place", "地区"
 
 
 class ArticleQuerySet(PublishableQuerySet):
@@ -62,6 +70,15 @@ class Article(Publishable):
         blank=True,
         db_index=True,
         help_text="标题冒号前的标签，如 教育部、中国教育报；某些栏目是主题或地名",
+    )
+    # The 栏目与来源 page lists outlets under 来源, topics as tags and places under 地区.
+    source_kind = models.CharField(
+        "标签类别",
+        max_length=10,
+        choices=SourceKind.choices,
+        blank=True,
+        help_text="来源标签是来源（发布单位、媒体）、主题还是地区；没有来源标签时留空",
+        error_messages={"invalid_choice": "标签类别只能是“来源”“主题”或“地区”。"},
     )
     source_name = models.CharField(
         "信息来源", max_length=300, blank=True, help_text="文末 资料来源/信息来源 所载"
@@ -121,6 +138,12 @@ class Article(Publishable):
     def clean(self) -> None:
         if self.section_id and self.issue_id and self.section.issue_id != self.issue_id:
             raise ValidationError({"section": "栏目必须属于这篇文章所在的期刊。"})
+        if self.source_kind and not self.source.strip():
+            raise ValidationError({"source_kind": "没有来源标签的文章不能选择标签类别。"})
+        if self.source.strip() and not self.source_kind:
+            raise ValidationError(
+                {"source_kind": "请选择来源标签的类别：来源（发布单位、媒体）、主题或地区。"}
+            )
 
     @property
     def page_label(self) -> str:
@@ -131,9 +154,15 @@ class Article(Publishable):
         return str(self.page_start)
 
     @property
+    def outlet(self) -> str:
+        """The label before the colon when it names who published the text (教育部, 中国教育报);
+        a topic or place label is no source."""
+        return self.source if self.source_kind == SourceKind.OUTLET else ""
+
+    @property
     def source_line(self) -> str:
         """信息来源 with the source's own date, as the feed and the 公众号 copy give it."""
-        source = self.source_name or self.source
+        source = self.source_name or self.outlet
         if not source:
             return ""
         day = self.source_date

@@ -12,6 +12,7 @@ urlpatterns = [
     path("feed/", published_page(LatestArticlesFeed()), name="feed"),
     path("sections/<path:title>/", views.by_section, name="section"),
     path("sources/<path:source>/", views.by_source, name="source"),
+    path("places/<path:place>/", views.by_place, name="place"),
     path("tags/<str:slug>/", views.by_tag, name="tag"),
     path("attachments/<id:pk>/", views.attachment, name="attachment"),
     path("<year:year>/<issue:number>/<article:article>/", views.article_detail, name="detail"),

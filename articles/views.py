@@ -1,16 +1,18 @@
-"""The public pages of articles: one article, and lists across issues (section, source, tag)."""
+"""The public pages of articles: one article, and lists across issues (section, source, place,
+tag)."""
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from taggit.models import Tag
 
 from articles import citation, listings, wechat
 from articles.mentions import mentions_of
-from articles.models import Article, Attachment
+from articles.models import Article, Attachment, SourceKind
 from articles.related import related_articles
 from articles.sanitize import for_reading
 from articles.uploads import shows_inline
@@ -42,6 +44,20 @@ def _viewable_article(request: HttpRequest, year: int, number: int, article: str
     )
 
 
+def _label_url(article: Article) -> str:
+    """Where an article's 来源标签 leads: the source's list, the place's list, or the tag of the
+    same name (a topic label whose tag is named otherwise, or was removed, leads nowhere)."""
+    label, kind = article.source, article.source_kind
+    if not label:
+        return ""
+    if kind == SourceKind.PLACE:
+        return reverse("articles:place", args=[label])
+    if kind == SourceKind.TOPIC:
+        tag = next((t for t in article.tags.all() if t.name == label), None)  # prefetched
+        return reverse("articles:tag", args=[tag.slug]) if tag else ""
+    return reverse("articles:source", args=[label])
+
+
 @published_page
 def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
     obj = _viewable_article(request, year, number, article)
@@ -50,6 +66,7 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
         "articles/detail.html",
         {
             "article": obj,
+            "label_url": _label_url(obj),
             "neighbours": listings.neighbours(obj),
             "related": related_articles(obj),
             "mentions": mentions_of(obj),
@@ -112,9 +129,23 @@ def by_section(request: HttpRequest, title: str) -> HttpResponse:
 
 @published_page
 def by_source(request: HttpRequest, source: str) -> HttpResponse:
-    return _listing_page(
-        request, listings.from_source(_name(source)), {"kind": "来源", "name": source}
-    )
+    articles = listings.from_source(_name(source))
+    try:
+        return _listing_page(request, articles, {"kind": "来源", "name": source})
+    except Http404:
+        # Topic and place labels were once listed as sources: their old links lead on.
+        kind = listings.label_kind(source)
+        if kind == SourceKind.PLACE:
+            return redirect("articles:place", place=source)
+        tag = Tag.objects.filter(name=source).first() if kind == SourceKind.TOPIC else None
+        if tag is None:
+            raise
+        return redirect("articles:tag", slug=tag.slug)
+
+
+@published_page
+def by_place(request: HttpRequest, place: str) -> HttpResponse:
+    return _listing_page(request, listings.in_place(_name(place)), {"kind": "地区", "name": place})
 
 
 @published_page

@@ -27,6 +27,7 @@ MAX_LENGTH: dict[str, int] = {
     "articles.Article.toc_title": 300,
     "articles.Article.subtitle": 300,
     "articles.Article.source": 100,
+    "articles.Article.source_kind": 10,
     "articles.Article.source_name": 300,
     "articles.Article.source_url": 500,
     "articles.Article.compiled_by": 100,

@@ -19,12 +19,14 @@ from simple_history.utils import (
     get_history_manager_for_model,
 )
 
-from articles.models import TEXT_FIELDS, Article
+from articles.models import TEXT_FIELDS, Article, Topic, TopicSuggestion
 from articles.sanitize import clean_html
+from articles.topics import TopicTerm, match_topics
 from communities.registry import RegistryDoc, RegistryError, parse_registry
 from core.changes import Change, content_change
 from core.publishing import Status
 from importer.common import ImportRefused, fingerprint
+from importer.labels import TOPIC
 from importer.parse import ArticleDoc, ImportFormatError, IssueDoc, SectionDoc, parse_issue
 from importer.registry import RegistryChanges, RegistryResult, load_registry, registry_changes
 from issues.models import MASTHEAD_FIELDS, Issue, Section
@@ -150,7 +152,8 @@ def import_issue(
 # same names; ArticleDoc too, but for the two in _FROM_DOC.
 _ISSUE_FIELDS = (*MASTHEAD_FIELDS, "appendix_page")
 _SECTION_FIELDS = ("title", "position", "page")
-_ARTICLE_FIELDS = ("position", *TEXT_FIELDS, "page_start", "page_end")
+# source_kind is derived, but an editor's correction of it is an edit like any other.
+_ARTICLE_FIELDS = ("position", *TEXT_FIELDS, "source_kind", "page_start", "page_end")
 _FROM_DOC = {"source_name": "provenance_source", "body": "body_html"}
 
 
@@ -329,10 +332,15 @@ def _write_articles(
     # only the columns that differ somewhere: the others would be written with the values they
     # hold, and each column costs a CASE over all the rows.
     differ = {"version", "updated_at"}
+    # Articles whose label becomes a topic with this import: new ones and relabelled ones.
+    topic_labelled: list[Article] = []
     for adoc in doc.articles:
         article = existing.get(adoc.number)
         written = {name: values[adoc.number][name] for name in _ARTICLE_FIELDS}
         written["section_id"] = sections[adoc.section].pk
+        relabelled = adoc.source_kind == TOPIC and (
+            article is None or (article.source, article.source_kind) != (adoc.source, TOPIC)
+        )
         if article is None:
             article = Article(issue=issue, number=adoc.number, status=status)
             new.append(article)
@@ -344,12 +352,48 @@ def _write_articles(
             article.updated_at = now
             kept.append(article)
             differ.update(n for n, v in written.items() if getattr(article, n) != v)
+        if relabelled:
+            topic_labelled.append(article)
         for name, value in written.items():
             setattr(article, name, value)
     new = bulk_create_with_history(new, Article)
     fields = sorted("section" if name == "section_id" else name for name in differ)
     bulk_update_with_history(kept, Article, fields)
     change.add(Article, [a.pk for a in new + kept])
+    _tag_topic_labels(topic_labelled)
+
+
+def _tag_topic_labels(articles: list[Article]) -> None:
+    """A topic label (产教融合：…, 智慧建筑技术趋势：…) becomes a tag of its article, named as the
+    vocabulary names it (智慧建筑 is an alias of 智能建筑): the tags are the field's terms.
+
+    Once, when the label becomes a topic: each tag is recorded as suggested (articles/topics.py),
+    so one an editor removes stays removed, and the topic step does not add it again. A label
+    that names no term of the vocabulary gives no tag (an editor may add the term as a 主题词).
+    """
+    if not articles:
+        return
+    topics = {t.name: t for t in Topic.objects.filter(active=True)}
+    vocabulary = [TopicTerm(t.name, tuple(t.alias_list)) for t in topics.values()]
+    named = {
+        a.pk: match_topics(headings=[a.source], body="", vocabulary=vocabulary) for a in articles
+    }
+    done = set(
+        TopicSuggestion.objects.filter(article__in=articles).values_list(
+            "article_id", "topic__name"
+        )
+    )
+    suggestions = [
+        TopicSuggestion(article_id=pk, topic=topics[name])
+        for pk, names in named.items()
+        for name in names
+        if (pk, name) not in done
+    ]
+    TopicSuggestion.objects.bulk_create(suggestions)
+    for article in articles:
+        names = [n for n in named[article.pk] if (article.pk, n) not in done]
+        if names:
+            article.tags.add(*names)
 
 
 def describe(result) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -192,14 +193,35 @@ def _subtitle_line(block: Block) -> str | None:
     return text
 
 
+def fold_title(text: str) -> str:
+    """``text`` for comparing titles: width and case folded, no spaces and no punctuation
+    (``“文化+”，打造`` and ``“文化+”打造`` are one title; so are ``（一）`` and ``(一)``)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in text if unicodedata.category(c)[0] not in "PZC" and not c.isspace())
+
+
+def restates_title(line: str, title: str, label: str = "") -> bool:
+    """Whether a line under the heading only says the heading again: the title itself, or
+    ``label：title`` (``广东省统计局：2024年上半年…`` under ``4.1.2 广东省统计局：2024年上半年…``).
+
+    Such a line is no 副标题; one that adds to the title (``…——代表委员热议…``) is.
+    """
+    folded = fold_title(line)
+    if not folded:
+        return False
+    return folded == fold_title(title) or (bool(label) and folded == fold_title(label + title))
+
+
 def take_subtitle(blocks: list[Block]) -> tuple[str, list[Block]]:
     """Split off the 副标题: the title-like line(s) right under an article's heading.
 
     The first block counts when it reads as a title line (see :func:`_subtitle_line`), whether it
-    restates the heading (``#### 教育部办公厅关于…的通知``) or extends it. A second such line is
-    part of it when it opens with a dash or a bracket (``——代表委员热议…``, ``（公开征求意见稿）``)
-    or is an unmarked line (a deck such as ``面板月产能居全国第一 擦亮…``); a second ``#`` line
-    without a dash is the article's first sub-heading (``##### 国民经济稳中有进``).
+    restates the heading (``#### 教育部办公厅关于…的通知``) or extends it: either way it leaves the
+    body, and the parser keeps it as the 副标题 only when it extends (:func:`restates_title`). A
+    second such line is part of it when it opens with a dash or a bracket (``——代表委员热议…``,
+    ``（公开征求意见稿）``) or is an unmarked line (a deck such as ``面板月产能居全国第一 擦亮…``);
+    a second ``#`` line without a dash is the article's first sub-heading
+    (``##### 国民经济稳中有进``).
     """
     if not blocks:
         return "", blocks

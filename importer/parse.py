@@ -18,8 +18,15 @@ from dataclasses import dataclass
 
 from importer.cover import parse_cover, staff_and_notes
 from importer.errors import ImportFormatError
+from importer.labels import label_kind
 from importer.limits import check_length
-from importer.markup import render_html, split_blocks, strip_markup, take_subtitle
+from importer.markup import (
+    render_html,
+    restates_title,
+    split_blocks,
+    strip_markup,
+    take_subtitle,
+)
 from importer.provenance import split_provenance
 from importer.toc import APPENDIX, TocEntry, classify, find_toc, no_spaces
 
@@ -51,6 +58,7 @@ class ArticleDoc:
     title: str  # body heading without number and label
     toc_title: str  # 目录 title without number, label, leaders and page
     source: str  # the label before the colon (教育部, 产教融合), "" if none
+    source_kind: str  # what the label names: importer.labels OUTLET, TOPIC or PLACE; "" if none
     subtitle: str  # 副标题, "" if none
     body_html: str  # escaped HTML: p, h3, h4, strong, ul/li, table
     provenance_source: str  # 资料来源 / 信息来源 / 来源, as printed
@@ -270,6 +278,10 @@ def _article(
     blocks, provenance = split_provenance(split_blocks(body, line + 1))
     subtitle, rest = take_subtitle(blocks)
     number = entry.number
+    source = label or toc_label
+    title = title or toc_title
+    if restates_title(subtitle, title, source):
+        subtitle = ""  # the heading printed again (2024年第02期 1.1.3), not a 副标题
     # Each text against its column, naming the line it came from (the 目录's are checked
     # before the body is read, in parse_issue).
     check_length(title, "articles.Article.title", f"正文中 {number} 的标题", line)
@@ -286,9 +298,10 @@ def _article(
         number=number,
         section=section,
         position=position,
-        title=title or toc_title,
+        title=title,
         toc_title=toc_title,
-        source=label or toc_label,
+        source=source,
+        source_kind=label_kind(source, source_name=provenance.source),
         subtitle=subtitle,
         body_html=render_html(rest),
         provenance_source=provenance.source,

@@ -94,3 +94,22 @@ def test_a_draft_has_no_citation_for_outsiders(client):
     article.status = "draft"
     article.save()
     assert client.get(reverse("articles:cite-ris", args=[2024, 2, "1.1.3"])).status_code == 404
+
+
+def test_a_topic_or_place_label_is_no_author():
+    # 产教融合：… or 山东：… name what the text is about, not who published it: the original is
+    # cited under its 信息来源 (or not at all), and the feed names no such author.
+    from articles.feeds import LatestArticlesFeed
+    from articles.models import SourceKind
+
+    labelled = Article.objects.select_related("issue").exclude(source="")
+    others = [a for a in labelled if a.source_kind != SourceKind.OUTLET]
+    assert {SourceKind.TOPIC, SourceKind.PLACE} <= {a.source_kind for a in others}
+    feed = LatestArticlesFeed()
+    for article in others:
+        original = gbt7714(article, accessed=DAY).original
+        assert not (original or "").startswith(f"{article.source}. "), article.number
+        assert (original is None) == (not article.source_name), article.number
+        assert feed.item_author_name(article) == article.source_name, article.number
+    outlet = next(a for a in labelled if a.source_kind == SourceKind.OUTLET)
+    assert gbt7714(outlet, accessed=DAY).original.startswith(f"{outlet.source}. ")

@@ -9,6 +9,7 @@ import datetime
 import random
 import re
 import time
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,15 @@ from hypothesis import strategies as st
 
 from communities.registry import RegistryError, parse_registry, split_lead_units
 from importer.limits import TOC_LINE_MAX
-from importer.markup import Block, render_html, split_blocks, strip_markup, take_subtitle
+from importer.markup import (
+    Block,
+    fold_title,
+    render_html,
+    restates_title,
+    split_blocks,
+    strip_markup,
+    take_subtitle,
+)
 from importer.parse import (
     ArticleDoc,
     ImportFormatError,
@@ -104,7 +113,7 @@ def test_articles_directly_under_a_top_section(issue01: IssueDoc) -> None:
         assert art(issue01, number).section == "3"
     a = art(issue01, "3.1")
     assert (a.title, a.page_start, a.page_end, a.line) == ("何为教育的“新质生产力”", 85, 87, 1365)
-    assert a.subtitle == "何为教育的“新质生产力”？"
+    assert a.subtitle == ""  # "何为教育的“新质生产力”？" under it restates the title
     assert art(issue01, "3.3").page_end == 94  # 4.1.1 starts on 95
 
 
@@ -273,14 +282,15 @@ def test_lists_tables_and_escaping(issue01: IssueDoc, issue02: IssueDoc, text02:
 def test_subtitles(issue02: IssueDoc, issue01: IssueDoc) -> None:
     expected = {
         "1.1.1": "广东实施“南粤家政”工程 深入推进家政服务职业化建设",
-        "1.1.3": "教育部办公厅关于加强市域产教联合体建设的通知",  # restates the heading
+        "1.1.3": "",  # the line under the heading restates it: no 副标题
         "1.2.2": "架好产教融合“立交桥”——代表委员热议如何增强职业教育适应性和吸引力",
         "4.1.1": "中国经济高质量发展扎实推进——国家统计局相关部门负责人解读前三季度主要经济数据",
         "4.3.2": "",  # the body starts with a paragraph
     }
     for number, subtitle in expected.items():
         assert art(issue02, number).subtitle == subtitle
-    # The subtitle leaves the body; the next "#" line is the article's first sub-heading.
+    # The line under the heading leaves the body, a subtitle or not; the next "#" line is the
+    # article's first sub-heading.
     assert art(issue02, "1.1.3").body_html.startswith("<p>各省、自治区、直辖市教育厅（教委）")
     assert art(issue02, "4.1.1").body_html.startswith(
         "<h3>国民经济稳中有进</h3>\n<p>国民经济核算司司长 赵同录</p>"
@@ -294,6 +304,72 @@ def test_subtitles(issue02: IssueDoc, issue01: IssueDoc) -> None:
     for number, subtitle in expected.items():
         assert art(issue01, number).subtitle == subtitle
     assert art(issue01, "1.1.1").body_html.startswith("<p>各省、自治区、直辖市及新疆生产建设兵团")
+
+
+# Issue 14: the line under the heading was kept as a 副标题 when it only said the title again
+# (25 of the 74 seed articles by the issue's count, 27 folding all punctuation), or said it as
+# "label：title" (5). These lines extend the title and stay 副标题 (2.1.5's names an outlet
+# that is not its label 职普融通).
+SUBTITLES_THAT_EXTEND = {
+    (ISSUE_02, "1.1.1"): "广东实施“南粤家政”工程 深入推进家政服务职业化建设",
+    (ISSUE_02, "1.1.2"): "深入贯彻落实全国教育大会精神-培养更多大国工匠、能工巧匠、高技能人才",
+    (ISSUE_02, "1.2.7"): "强化类型定位，守住“职业本色”——职业本科再扩容面临的机遇与挑战",
+    (
+        ISSUE_02,
+        "2.1.1",
+    ): "教育适配产业发展，产业助推教育提升——首个国家级产教融合共同体建设的探索与实践",
+    (ISSUE_02, "2.1.5"): "广州市教育局：广州同步推进综合高中和中高企长学制试点",
+    (ISSUE_02, "4.2.2"): "粤港澳大湾区五周年：经济回顾与展望",  # 的 → ：
+    (ISSUE_01, "1.1.1"): "人力资源社会保障部关于进一步规范职业技能培训管理工作的通知",
+    (ISSUE_01, "2.2.1"): "推进职普融通打破职业教育发展“天花板” 87.6%受访者有信心",
+    (ISSUE_01, "2.3.5"): "临沂市莒南县“三链融合”助推县域职业教育新高地建设",
+}
+# Lines that only restated the title, with the label (3.2.1 广州科教城：…) or without.
+RESTATED_BY_LABEL = [(ISSUE_02, n) for n in ("3.2.1", "3.2.3", "4.1.2", "4.1.3")] + [
+    (ISSUE_01, "2.3.1")
+]
+RESTATED = [(ISSUE_02, n) for n in ("1.1.3", "1.1.5", "1.2.1", "2.2.4", "4.2.3")] + [
+    (ISSUE_01, n) for n in ("2.2.4", "3.1")
+]
+
+
+def _folded(text: str) -> str:
+    """This test's own fold (not the parser's): no spaces, no punctuation, full width as half."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c)[0] != "P")
+
+
+def test_no_subtitle_restates_the_title(issue02: IssueDoc, issue01: IssueDoc) -> None:
+    docs = {ISSUE_02: issue02, ISSUE_01: issue01}
+    restating = [
+        (name, a.number)
+        for name, doc in docs.items()
+        for a in doc.articles
+        if a.subtitle and _folded(a.subtitle) in (_folded(a.title), _folded(a.source + a.title))
+    ]
+    assert restating == []
+    for (name, number), subtitle in SUBTITLES_THAT_EXTEND.items():
+        assert art(docs[name], number).subtitle == subtitle, number
+    for name, number in RESTATED + RESTATED_BY_LABEL:
+        a = art(docs[name], number)
+        assert a.subtitle == "", number
+        # The restating line left the body all the same: the body starts as it did.
+        assert not a.body_html.startswith((f"<h3>{a.title}", f"<p>{a.title}")), number
+    assert sum(1 for doc in docs.values() for a in doc.articles if a.subtitle) == 41
+
+
+def test_restating_lines() -> None:
+    title = "粤港澳大湾区协同“文化+”打造具有世界影响力的文化产业圈"
+    assert restates_title("粤港澳大湾区协同“文化+”，打造具有世界影响力的文化产业圈", title)
+    assert restates_title("何为教育的“新质生产力”？", "何为教育的“新质生产力”")
+    assert restates_title("培养近 3000 万名“工匠”技工院校", "培养近３０００万名“工匠” 技工院校")
+    assert restates_title("广东省统计局：2024年上半年", "2024年上半年", "广东省统计局")
+    assert restates_title("广东省统计局:2024年上半年", "2024年上半年", "广东省统计局")
+    assert not restates_title("广州市教育局：广州同步推进", "广州同步推进", "职普融通")
+    assert not restates_title("架好“立交桥”——代表委员热议", "架好“立交桥”")
+    assert not restates_title("", "标题")
+    assert not restates_title("——", "")  # nothing left to compare
+    assert fold_title("（公开征求意见稿） ABC") == fold_title("(公开征求意见稿)abc")
 
 
 def test_provenance_as_printed(issue02: IssueDoc, issue01: IssueDoc) -> None:
