@@ -98,6 +98,7 @@ def _value(param: str, name: str, route: str, samples: dict) -> str:
         "article": article.number,
         "title": article.section.title,
         "source": "中国教育报",
+        "place": "广州",
         "slug": article.tags.first().slug,
         "content_type_id": str(ContentType.objects.get_for_model(Article).pk),
         "app_label": "issues",

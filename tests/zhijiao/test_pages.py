@@ -55,6 +55,7 @@ def _samples() -> dict[str, dict]:
         "articles:detail": {**issue, "article": article.number},
         "articles:section": {"title": article.section.title},
         "articles:source": {"source": "中国教育报"},
+        "articles:place": {"place": "广州"},
         "articles:tag": {"slug": article.tags.first().slug},
         "communities:detail": {"number": SEED_COMMUNITY},
         "communities:organization": {"pk": organization.pk},
