@@ -4,10 +4,13 @@ plain ``icontains`` scan of the same rows, measured side by side in one run.
     .venv/bin/python bench/search.py                  # both databases (PostgreSQL via
                                                       # scripts/with-postgres.sh), 100 000 documents
     .venv/bin/python bench/search.py --db sqlite --docs 20000 --rounds 5
+    .venv/bin/python bench/search.py --docs 10000 --length 3000-3000   # whole articles
 
 The corpus is built from the two seed issues: each search document is a seed article's title, tags
-and facets with a run of its consecutive paragraphs (60–300 characters), so the text is the
-archive's own and the documents are article-sized excerpts. They are written through the search
+and facets with a run of its consecutive paragraphs (60–300 characters, or ``--length``; at most
+the whole article), so the text is the archive's own and the documents are article-sized excerpts.
+With fewer documents more queries stay under RANK_LIMIT and are ranked (not "broad"); with longer
+ones ranking reads longer bodies. They are written through the search
 package's own indexing code into a throw-away database.
 
 For each query of a fixed mix (2-character, 4-character, Latin, multi-word, rare, very common) it
@@ -81,7 +84,7 @@ def _setup(database_url: str, workdir: Path) -> None:
     django.setup()
 
 
-def _build(docs: int, seed: int) -> tuple[int, float]:
+def _build(docs: int, seed: int, length: tuple[int, int]) -> tuple[int, float]:
     """Migrate, import the seeds, write ``docs`` search documents. Returns (characters, seconds)."""
     from django.conf import settings
     from django.core.management import call_command
@@ -113,7 +116,7 @@ def _build(docs: int, seed: int) -> tuple[int, float]:
             pick = rng.randrange(len(sources))
             paragraphs = paragraphs_of[pick]
             start = rng.randrange(len(paragraphs))
-            want = rng.randint(60, 300)
+            want = rng.randint(*length)
             taken: list[str] = []
             for paragraph in paragraphs[start:] + paragraphs[:start]:
                 taken.append(paragraph)
@@ -249,6 +252,14 @@ def _report(vendor: str, docs: int, chars: float, seconds: float, timings) -> bo
     return ok
 
 
+def _length(value: str) -> tuple[int, int]:
+    low, _, high = value.partition("-")
+    low, high = int(low), int(high or low)
+    if not 0 < low <= high:
+        raise argparse.ArgumentTypeError("MIN-MAX with 0 < MIN <= MAX")
+    return low, high
+
+
 def _child(args) -> int:
     with tempfile.TemporaryDirectory(prefix="zhijiao-bench-") as tmp:
         workdir = Path(tmp)
@@ -256,7 +267,7 @@ def _child(args) -> int:
         _setup(url or f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)
         from django.db import connection
 
-        chars, seconds = _build(args.docs, args.seed)
+        chars, seconds = _build(args.docs, args.seed, args.length)
         timings = _measure(args.rounds)
         return 0 if _report(connection.vendor, args.docs, chars, seconds, timings) else 1
 
@@ -267,12 +278,16 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=10, help="timed runs of each query")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--length", type=_length, default=(60, 300), help="characters of each excerpt, MIN-MAX"
+    )
     args = parser.parse_args()
     if args.db != "both":
         if args.db == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
             sys.exit("--db postgres needs DATABASE_URL (or run with --db both)")
         return _child(args)
     common = ["--docs", str(args.docs), "--rounds", str(args.rounds), "--seed", str(args.seed)]
+    common += ["--length", "-".join(map(str, args.length))]
     me = [sys.executable, str(Path(__file__).resolve())]
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     status = subprocess.call([*me, "--db", "sqlite", *common], env=env)

@@ -15,7 +15,7 @@ from core import pagecache
 from core.tokens import document_tokens, match_text, suffix_tokens
 from search.backends import Backend, get_backend
 from search.documents import Source, sources
-from search.models import Kind, SearchDocument
+from search.models import LABELS_END, TITLE_END, Kind, SearchDocument
 
 __all__ = ["follow_change", "reindex_all", "row"]
 
@@ -26,17 +26,21 @@ def row(doc, backend: Backend) -> SearchDocument:
     """The index row of one document (core.documents.Document)."""
     # Tokens come from the same folded text the substring check reads, so that a run of Han
     # characters is the same run for both ("产教 融合" is 产教融合 to either).
-    heads = [match_text(h) for h in doc.headings if h]
-    meta = [match_text(m) for m in doc.meta if m]
+    title = match_text(doc.title)
+    # The other headings (subtitle, 目录 title) are found, but only the title makes the first tier:
+    # it is what a result shows (a subtitle is printed as the body's first line).
+    heads = [h for h in (match_text(h) for h in doc.headings if h) if h != title]
+    labels = [match_text(m) for m in doc.meta if m]
     body = match_text(doc.body)
-    # One field per line: a term (which never contains a line break) cannot span two fields.
-    norm = "\n".join([*heads, *meta, body])
+    # One field per line, the parts in the order search/models.py gives: a term, which never holds
+    # a line break or a part's end, cannot span two fields.
+    head = title + TITLE_END + "\n".join(labels) + LABELS_END + "\n".join(heads)
     columns = backend.columns(
         kind=doc.kind,
-        title=[t for h in heads for t in document_tokens(h)],
-        meta=[t for m in meta for t in document_tokens(m)],
-        body=document_tokens(body),
-        sub=suffix_tokens(norm),
+        title=document_tokens(title),
+        meta=[t for m in labels for t in document_tokens(m)],
+        body=[t for h in [*heads, body] for t in document_tokens(h)],
+        sub=suffix_tokens(head + "\n" + body),
     )
     return SearchDocument(
         kind=doc.kind,
@@ -50,9 +54,9 @@ def row(doc, backend: Backend) -> SearchDocument:
         tags=doc.tags or [],
         title=doc.title,
         location=doc.location,
-        title_norm="\n".join(heads),
+        head_norm=head,
         text=doc.text or doc.body,
-        norm=norm,
+        body_norm=body,
         **columns,
     )
 
@@ -69,8 +73,15 @@ def _reindex(source: Source, ids: Iterable[int]) -> None:
         for start in range(0, len(ordered), _BATCH):
             chunk = ordered[start : start + _BATCH]
             docs = source.documents(chunk)
-            SearchDocument.objects.filter(kind=source.kind, object_id__in=chunk).delete()
-            SearchDocument.objects.bulk_create([row(d, backend) for d in docs])
+            old = SearchDocument.objects.filter(kind=source.kind, object_id__in=chunk)
+            # A rewritten row keeps its id, so ids stay in the order rows were first written in
+            # (an issue's in printed order): ties in the ranking and broad queries read it.
+            ids_before = dict(old.values_list("object_id", "id"))
+            old.delete()
+            rows = [row(d, backend) for d in docs]
+            for r in rows:
+                r.id = ids_before.get(r.object_id)
+            SearchDocument.objects.bulk_create(rows)
 
 
 def follow_change(change) -> None:

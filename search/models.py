@@ -10,16 +10,28 @@ package writes search SQL):
   (see 0002; the system check in checks.py notices if not).
 * PostgreSQL: ``vector`` and ``title_vector``, tsvectors written as literals (so no text-search
   parser or locale is involved), each with a GIN index; the table's rows are kept narrow
-  (toast_tuple_target), so that reading thousands of matching rows does not read their texts.
-  The token columns stay empty there.
+  (toast_tuple_target), so that reading thousands of matching rows does not read their texts,
+  and the bodies are stored uncompressed, so that reading one is quick (search.0002). The token
+  columns stay empty there.
 
 Column order matters on SQLite: a row's small columns come first, so that reading the facet and
 ranking columns of thousands of matches does not walk the overflow pages of the long texts.
+
+The normalised text (what the substring check and the ranking read, backends/ranking.py) is in
+two parts: ``head_norm``, short, is everything but the body — the title, ``TITLE_END``, the labels
+(an article's source, 信息来源 and tags; a community's lead units) one a line, ``LABELS_END``, the
+other headings one a line — and ``body_norm`` is the body.
 """
 
 from __future__ import annotations
 
 from django.db import models
+
+# Where the title and the labels end in ``head_norm``: control characters that normalised text
+# never holds (core.tokens makes them line breaks) and no query term can hold (parse_query makes
+# them spaces), so no match spans them.
+TITLE_END = "\x1f"
+LABELS_END = "\x1e"
 
 
 class TokenVectorField(models.Field):
@@ -57,11 +69,13 @@ class SearchDocument(models.Model):
     tags = models.JSONField(default=list, blank=True)
     title = models.TextField()
     location = models.TextField(blank=True)
-    title_norm = models.TextField(blank=True)
-    # The original plain text snippets are cut from, and the normalised text of every searched
-    # field, one per line, which the substring check runs on.
+    # Everything but the body (see the module doc): the ranking's tiers are read from it for every
+    # match, so it is short and before the long texts.
+    head_norm = models.TextField(blank=True)
+    # The original plain text snippets are cut from, and the normalised body, which the substring
+    # check and the ranking read only where the head does not settle them.
     text = models.TextField(blank=True)
-    norm = models.TextField(blank=True)
+    body_norm = models.TextField(blank=True)
     tok_title = models.TextField(blank=True)
     tok_meta = models.TextField(blank=True)
     tok_body = models.TextField(blank=True)

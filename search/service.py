@@ -169,8 +169,9 @@ def search(
     ``query`` is what the user typed (any string: see tokens.parse_query for the syntax). ``kinds``
     restricts the results (not ``counts``) to some of article, community, organization. ``filters``
     narrow articles by issue, section, source and tag. Results are ranked: those whose title holds
-    more of the terms first, then by the database's relevance score. Never raises for bad input;
-    what could not be used is explained in ``notices``.
+    more of the terms first, then those whose source or tags do, then the rest; within each, by
+    how often and how early the body says the terms; then newest (backends/ranking.py). Never
+    raises for bad input; what could not be used is explained in ``notices``.
     """
     parsed = parse_query(query)
     kinds = tuple(k for k in KINDS if k in set(kinds)) or KINDS
@@ -200,7 +201,7 @@ def search(
         now=timezone.now(),
     )
     docs = SearchDocument.objects.defer(
-        "norm", "title_norm", "tok_title", "tok_meta", "tok_body", "tok_sub", "vector"
+        "head_norm", "body_norm", "tok_title", "tok_meta", "tok_body", "tok_sub", "vector"
     ).in_bulk([doc_id for doc_id, _ in raw.rows])
     terms = [t.text for t in parsed.positive]
     results = [_result(docs[i], score, terms) for i, score in raw.rows if i in docs]

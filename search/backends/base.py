@@ -7,26 +7,27 @@ They work on the index table ``articles_searchdocument`` (see ../models.py) in t
    SQLite, ``@@`` over the GIN-indexed tsvector on PostgreSQL). A query of punctuation only has
    no pieces: then every document is a candidate (a scan, as slow as LIKE, still exact).
 2. Exactness: where the index cannot tell by itself whether the text contains a term, the
-   candidates' normalised text is checked (``instr``/``strpos`` on ``norm``): results equal a
-   substring scan. SQLite's index keeps positions, so a run of Han characters is looked up as a
-   phrase of its bigrams and needs no check; PostgreSQL caps positions at 16,383, so there a run
-   longer than two characters is an AND of bigrams plus the check.
-3. Order. Up to ``RANK_LIMIT`` candidates ("ranked"): first by how many terms the title holds,
-   then by BM25 (SQLite) or ts_rank (PostgreSQL), title weighted above source and tags, those
-   above the body; counts and facet counts are exact.
+   candidates' normalised text is checked (``instr``/``strpos`` on the head, then on the body):
+   results equal a substring scan. SQLite's index keeps positions, so a run of Han characters is
+   looked up as a phrase of its bigrams and needs no check; PostgreSQL caps positions at 16,383,
+   so there a run longer than two characters is an AND of bigrams plus the check.
+3. Order. Up to ``RANK_LIMIT`` candidates ("ranked"): title hits, then source and tag hits,
+   then the rest; within each, by how often and how early the body says the terms; then newest
+   (ranking.py has the rule and its SQL); counts and facet counts are exact.
 
    More candidates than that ("broad": a word in a large part of the archive): results whose
    title holds every term first, each group newest (highest id) first, read straight off the
-   index and stopped after one page; no facet counts. Counts come from the index alone: on
-   SQLite exact, or an upper bound where step 2 needed a check (``approximate``); on PostgreSQL,
-   where counting reads every matching row, counting stops past RANK_LIMIT (``lower_bound``).
-   Scoring every candidate of a common word for one page is what made such queries slow, and a
-   common word's scores hardly differ anyway.
+   index and stopped after one page; no facet counts, and no source and tag tier (PostgreSQL has
+   no index of the labels alone to read it off). Counts come from the index alone: on SQLite
+   exact, or an upper bound where step 2 needed a check (``approximate``); on PostgreSQL, where
+   counting reads every matching row, counting stops past RANK_LIMIT (``lower_bound``). Ranking
+   every candidate of a common word for one page is what made such queries slow.
 
 A backend differs only in writing a row's index columns (``columns``), in the candidate query
 (``candidates``; ``broad_counts`` from the index alone; the ``session`` its statements run in),
-in tidying after a rebuild, and in a few spellings of SQL (``contains``, ``has_tag``,
-``each_tag``). Planning a query (``make_plan``) and the ranked and broad SQL are written here once.
+in tidying after a rebuild, and in a few spellings of SQL (``contains``, ``octets``, ``least``,
+``has_tag``, ``each_tag``). Planning a query (``make_plan``) and the ranked and broad SQL are
+written here once.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from datetime import datetime
 from django.db import connection
 
 from core.tokens import MAX_QUERY_TOKENS, Piece, Query, Term
+from search.backends import ranking
 
 __all__ = [
     "RANK_LIMIT",
@@ -133,9 +135,6 @@ class Candidates:
     tables: str
     where: str
     params: list
-    #: Relevance, larger is better (SQL, and its parameters).
-    rank: str = "0.0"
-    rank_params: list = field(default_factory=list)
     #: ORDER BY reading the candidates newest first straight off the index (broad queries).
     newest: str = "d.id DESC"
 
@@ -145,9 +144,12 @@ class Backend:
 
     #: The index keeps positions: a run of Han characters is looked up as a phrase (see make_plan).
     phrases = False
-    # SQL spelled differently: the position of %s in {} (0 if absent); the article's tags hold
-    # %s; each of a match m's tags as t.value (a FROM clause).
+    # SQL spelled differently: the position of %s in {} (1-based, 0 if absent); the length of {}
+    # in bytes; the least of {} (several values); the article's tags hold %s; each of a match m's
+    # tags as t.value (a FROM clause).
     contains = ""
+    octets = ""
+    least = ""
     has_tag = ""
     each_tag = ""
 
@@ -211,9 +213,10 @@ class Backend:
     def _checks_sql(self, checks: list[tuple[str, bool]], now: datetime) -> tuple[str, list]:
         conds = ["(d.visible_from IS NULL OR d.visible_from <= %s)"]
         params: list = [connection.ops.adapt_datetimefield_value(now)]
+        head, body = self.contains.format("d.head_norm"), self.contains.format("d.body_norm")
         for text, present in checks:
-            conds.append(self.contains.format("d.norm") + (" > 0" if present else " = 0"))
-            params.append(text)
+            conds.append(f"({head} > 0 OR {body} > 0)" if present else f"{head} = 0 AND {body} = 0")
+            params += [text, text]
         return " AND ".join(conds), params
 
     def _filters_sql(self, filters: Filters) -> tuple[str, list]:
@@ -233,26 +236,42 @@ class Backend:
             params.append(filters.tag)
         return (" AND ".join(conds) or "1 = 1"), params
 
-    def _title_sql(self, plan: Plan) -> tuple[str, list]:
-        """0/1 for each positive term the title holds, as a sum."""
-        hit = f"CASE WHEN {self.contains.format('d.title_norm')} > 0 THEN 1 ELSE 0 END"
-        return " + ".join([hit] * len(plan.titles)) or "0", list(plan.titles)
+    @property
+    def spelling(self) -> ranking.Spelling:
+        return ranking.Spelling(position=self.contains, octets=self.octets, least=self.least)
 
     def _ranked(self, plan, *, kinds, filters, offset, limit, now) -> RawPage:
         found = self.candidates(plan)
         checks, cparams = self._checks_sql(plan.checks, now)
         fsql, fparams = self._filters_sql(filters)
         where = f"{found.where} AND {checks} AND (d.kind <> 'article' OR ({fsql}))"
-        wparams = [*found.params, *cparams, *fparams]
-        page = RawPage()
-        # Counts per kind and facet counts: the matches are found once (materialised) and grouped
-        # five ways, in one round trip.
-        aggregate = f"""
+        matches = f"FROM {found.tables} WHERE {where}", [*found.params, *cparams, *fparams]
+        page, tiers = self._aggregate(plan, matches, kinds)
+        shown = ranking.page_tiers(tiers, offset, limit)
+        if shown:
+            sql, params = self._page_sql(plan, matches, kinds, shown)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, limit, offset])
+                page.rows = [
+                    (i, ranking.score(tier, n, first, len(plan.titles)))
+                    for i, tier, n, first in cursor.fetchall()
+                ]
+        return page
+
+    def _aggregate(self, plan, matches, kinds) -> tuple[RawPage, dict[int, int]]:
+        """Counts per kind and facet counts of the matches (``FROM … WHERE …`` and parameters),
+        and how many of ``kinds`` there are in each tier: the matches are found once
+        (materialised) and grouped six ways, in one round trip."""
+        tier, tparams = ranking.tier_sql(plan.titles, self.spelling)
+        sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT d.kind, d.issue_year, d.issue_number, d.section, d.source, d.tags
-                FROM {found.tables} WHERE {where}
+                SELECT d.kind, d.issue_year, d.issue_number, d.section, d.source, d.tags,
+                    {tier} AS tier
+                {matches[0]}
             )
             SELECT 'kind', kind, count(*) FROM m GROUP BY kind
+            UNION ALL
+            SELECT 'tier', kind || ' ' || CAST(tier AS TEXT), count(*) FROM m GROUP BY kind, tier
             UNION ALL
             SELECT 'issue', CAST(issue_year AS TEXT) || '-' || CAST(issue_number AS TEXT), count(*)
             FROM m WHERE kind = 'article' AND issue_year IS NOT NULL
@@ -267,36 +286,47 @@ class Backend:
             SELECT 'tag', t.value, count(*) FROM {self.each_tag}
             WHERE kind = 'article' GROUP BY t.value
         """
-        title_sql, title_params = self._title_sql(plan)
-        marks = ", ".join(["%s"] * len(kinds))
-        ranked = f"""
-            SELECT d.id, {title_sql} AS tier, {found.rank} AS r
-            FROM {found.tables}
-            WHERE {where} AND d.kind IN ({marks})
-            ORDER BY tier DESC, r DESC, d.id
-            LIMIT %s OFFSET %s
-        """
+        page = RawPage()
+        tiers: dict[int, int] = {}
         with connection.cursor() as cursor:
-            cursor.execute(aggregate, wparams)
+            cursor.execute(sql, [*tparams, *matches[1]])
             for group, key, count in cursor.fetchall():
                 if group == "kind":
                     page.counts[key] = count
+                elif group == "tier":
+                    kind, value = key.split(" ")
+                    if kind in kinds:
+                        tiers[int(value)] = tiers.get(int(value), 0) + count
                 else:
                     page.facets.setdefault(group, []).append((key, count))
-            if sum(page.counts.get(k, 0) for k in kinds) > offset:
-                params = [*title_params, *found.rank_params, *wparams, *kinds, limit, offset]
-                cursor.execute(ranked, params)
-                rows = [(i, int(tier), max(float(r), 0.0)) for i, tier, r in cursor.fetchall()]
-                page.rows = [(i, tier + r / (1.0 + r)) for i, tier, r in rows]
         for values in page.facets.values():
             values.sort(key=lambda kv: (-kv[1], kv[0]))
-        return page
+        return page, tiers
+
+    def _page_sql(self, plan, matches, kinds, shown) -> tuple[str, list]:
+        """One page of the ranked matches (LIMIT and OFFSET the last parameters, to add). The body
+        is counted in only for the rows of the tiers ``shown`` (the lowest and the highest on the
+        page): the others are all before the page or all after it."""
+        tier, tparams = ranking.tier_sql(plan.titles, self.spelling)
+        n, nparams, first, fparams = ranking.body_sql(plan.titles, self.spelling)
+        on_page = f"{tier} BETWEEN {int(shown[0])} AND {int(shown[1])}"
+        marks = ", ".join(["%s"] * len(kinds))
+        sql = f"""
+            SELECT d.id, {tier} AS tier,
+                CASE WHEN {on_page} THEN {n} ELSE 0 END AS n,
+                CASE WHEN {on_page} THEN {first} ELSE {ranking.NOWHERE} END AS f
+            {matches[0]} AND d.kind IN ({marks})
+            ORDER BY {ranking.ORDER}
+            LIMIT %s OFFSET %s
+        """
+        params = [*tparams, *tparams, *nparams, *tparams, *fparams, *matches[1], *kinds]
+        return sql, params
 
     def _broad(self, plan, page, *, kinds, offset, limit, now) -> RawPage:
         checks = self._checks_sql(plan.checks, now)
         # The title is part of the text: a title holding a term settles that check.
         title_checks = self._checks_sql([c for c in plan.checks if not c[1]], now)
-        title_sql, title_params = self._title_sql(plan)
+        title_sql, title_params = ranking.title_sql(plan.titles, self.spelling)
         every = f"({title_sql}) = {len(plan.titles)}"
         marks = ", ".join(["%s"] * len(kinds))
 

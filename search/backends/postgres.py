@@ -22,8 +22,6 @@ from search.backends.base import (
 
 GIN_INDEX = "articles_searchdocument_vector_gin"
 TITLE_GIN_INDEX = "articles_searchdocument_title_gin"
-# ts_rank weights {D, C, B, A}: suffixes, body, source and tags, title (PostgreSQL's order).
-TS_WEIGHTS = "{0.02, 0.2, 0.4, 1.0}"
 
 # tsvector limits: positions above 16383 are stored as 16383, at most 256 positions per lexeme,
 # and the whole value must stay under 1 MB.
@@ -103,6 +101,9 @@ def _with_kinds(match: str, kinds: tuple[str, ...]) -> str:
 
 class PostgresBackend(Backend):
     contains = "strpos({}, %s)"
+    # Read off a long value's TOAST header: the text is not decompressed.
+    octets = "octet_length({})"
+    least = "LEAST({})"
     has_tag = "d.tags @> jsonb_build_array(%s::text)"
     each_tag = "m, jsonb_array_elements_text(m.tags) AS t"
 
@@ -142,12 +143,7 @@ class PostgresBackend(Backend):
                 return Candidates(f"{TABLE} d", where, [titles, match])
             return Candidates(f"{TABLE} d", "d.title_vector @@ %s::tsquery", [titles])
         return Candidates(
-            f"{TABLE} d",
-            "d.vector @@ %s::tsquery",
-            [_with_kinds(match, kinds) if kinds else match],
-            # Normalisation 1: divide by 1 + log(length), so a long article does not win by length.
-            rank=f"ts_rank('{TS_WEIGHTS}', d.vector, %s::tsquery, 1)",
-            rank_params=[match],
+            f"{TABLE} d", "d.vector @@ %s::tsquery", [_with_kinds(match, kinds) if kinds else match]
         )
 
     def broad_counts(self, plan, *, now):

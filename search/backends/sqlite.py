@@ -18,9 +18,6 @@ from search.backends.base import (
 )
 
 FTS_TABLE = "articles_searchindex"
-# FTS5 column weights for bm25() in column order tok_title, tok_meta, tok_body, tok_sub: a title
-# hit counts most; word suffixes (tok_sub, with the kind token) exist only to be found.
-BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.2)
 
 
 def _fts_string(token: str) -> str:
@@ -58,6 +55,9 @@ def _count(match: str) -> int:
 class SqliteBackend(Backend):
     phrases = True
     contains = "instr({}, %s)"
+    # A text's length() counts characters, reading all of it; a blob's is its size.
+    octets = "length(CAST({} AS BLOB))"
+    least = "min({})"
     has_tag = "EXISTS (SELECT 1 FROM json_each(d.tags) WHERE json_each.value = %s)"
     each_tag = "m, json_each(m.tags) AS t"
 
@@ -97,13 +97,10 @@ class SqliteBackend(Backend):
             match = "{tok_title} : (" + titles + ") AND (" + match + ")"
         if kinds:
             match = _with_kinds(match, kinds)
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         return Candidates(
             f"{FTS_TABLE} JOIN {TABLE} d ON d.id = {FTS_TABLE}.rowid",
             f"{FTS_TABLE} MATCH %s",
             [match],
-            # bm25() is smaller for better matches; negated so that larger is better.
-            rank=f"-bm25({FTS_TABLE}, {weights})",
             # The FTS5 table hands out rowids in order, so LIMIT stops the scan after one page.
             newest=f"{FTS_TABLE}.rowid DESC",
         )
