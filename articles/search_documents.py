@@ -8,12 +8,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from articles.models import Article
+from articles.listings import source_key
+from articles.models import Article, SourceKind
 from core.documents import Document, in_order
 from core.publishing import published_q, visible_from
 from core.text import html_to_text
 
 __all__ = ["ARTICLES"]
+
+
+def _outlet(article: Article) -> str:
+    """The 来源 facet: the outlet label, else the 信息来源 line, as 栏目与来源 lists them (a topic
+    or place label is no source)."""
+    return source_key(article.outlet or article.source_name)
 
 
 class ArticleDocuments:
@@ -56,7 +63,8 @@ class ArticleDocuments:
                     issue_year=a.issue.year,
                     issue_number=a.issue.number,
                     section=section.title,
-                    source=a.source,
+                    source=_outlet(a),
+                    place=a.source if a.source_kind == SourceKind.PLACE else "",
                     tags=tags,
                     visible_from=visible_from(a, a.issue),
                 )

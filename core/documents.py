@@ -24,7 +24,8 @@ class Document:
     issue_year: int | None = None
     issue_number: int | None = None
     section: str = ""
-    source: str = ""
+    source: str = ""  # who published what was excerpted (the 来源 facet)
+    place: str = ""  # the place an article is labelled with (the 地区 facet)
     tags: list[str] = field(default_factory=list)
     #: Public from this moment (None: already); the search checks it at query time.
     visible_from: datetime | None = None

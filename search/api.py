@@ -28,7 +28,11 @@ class SearchResultSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField(help_text="结果页面的绝对地址")
     snippet = serializers.CharField(help_text="原文片段（HTML，已转义），检索词以 <mark> 标出")
-    score = serializers.FloatField(help_text="相关度，越大越靠前：标题含检索词的个数 + 全文相关度")
+    score = serializers.FloatField(
+        help_text=(
+            "相关度，越大越靠前：标题含检索词的个数为主，其次来源与标签，再次正文中出现的次数与位置"
+        )
+    )
     location = serializers.CharField(help_text="所在位置，如 2024年第02期 › 1.1 重要通知 › 1.1.3")
     issue = IssueRefSerializer(allow_null=True, help_text="文章所在期刊；其他类型为 null")
     number = serializers.CharField(
@@ -90,7 +94,10 @@ class SearchAPIView(APIView):
             ),
             OpenApiParameter("issue", OpenApiTypes.STR, description="期刊，如 2024-2（仅文章）"),
             OpenApiParameter("section", OpenApiTypes.STR, description="栏目名称（仅文章）"),
-            OpenApiParameter("source", OpenApiTypes.STR, description="来源标签（仅文章）"),
+            OpenApiParameter(
+                "source", OpenApiTypes.STR, description="来源：发布单位或媒体，如 教育部（仅文章）"
+            ),
+            OpenApiParameter("place", OpenApiTypes.STR, description="地区，如 山东（仅文章）"),
             OpenApiParameter("tag", OpenApiTypes.STR, description="标签（仅文章）"),
             OpenApiParameter("page", OpenApiTypes.INT, description="页码，从 1 开始"),
             OpenApiParameter(

@@ -29,15 +29,10 @@ def _missing() -> list[str] | None:
 
 
 def _unindexed() -> list[str]:
-    """Kinds with objects to index but no row at all (e.g. content loaded before migrating)."""
-    from search.documents import sources
-    from search.models import Kind, SearchDocument
+    from search.indexing import unindexed
+    from search.models import Kind
 
-    return [
-        Kind(s.kind).label
-        for s in sources()
-        if s.ids().exists() and not SearchDocument.objects.filter(kind=s.kind).exists()
-    ]
+    return [Kind(kind).label for kind in unindexed()]
 
 
 @register()

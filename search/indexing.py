@@ -17,7 +17,7 @@ from search.backends import Backend, get_backend
 from search.documents import Source, sources
 from search.models import LABELS_END, TITLE_END, Kind, SearchDocument
 
-__all__ = ["follow_change", "reindex_all", "row"]
+__all__ = ["follow_change", "reindex_all", "row", "unindexed"]
 
 _BATCH = 500
 
@@ -51,6 +51,7 @@ def row(doc, backend: Backend) -> SearchDocument:
         number=doc.number,
         section=doc.section,
         source=doc.source,
+        place=doc.place,
         tags=doc.tags or [],
         title=doc.title,
         location=doc.location,
@@ -89,6 +90,16 @@ def follow_change(change) -> None:
     touched = [(s, s.touched(change)) for s in sources()]
     for source, ids in touched:
         _reindex(source, ids)
+
+
+def unindexed() -> list[str]:
+    """Kinds with objects to index but no row at all: content loaded before migrating, or a
+    migration that emptied the derived rows."""
+    return [
+        s.kind
+        for s in sources()
+        if s.ids().exists() and not SearchDocument.objects.filter(kind=s.kind).exists()
+    ]
 
 
 def reindex_all() -> dict[str, int]:

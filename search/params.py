@@ -49,5 +49,6 @@ def filters(params: Mapping[str, str]) -> Filters:
         issue=issue,
         section=clean(params.get("section")),
         source=clean(params.get("source")),
+        place=clean(params.get("place")),
         tag=clean(params.get("tag")),
     )

@@ -25,7 +25,7 @@ KINDS: tuple[str, ...] = tuple(Kind.values)
 MAX_PER_PAGE = 100
 # Deeper pages than this are not served (they would only be asked for by crawlers).
 MAX_PAGE = 1000
-FACETS = ("issue", "section", "source", "tag")
+FACETS = ("issue", "section", "source", "place", "tag")
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ def _facets(raw: dict[str, list[tuple[str, int]]], filters: Filters) -> dict[str
         "issue": f"{filters.issue[0]}-{filters.issue[1]}" if filters.issue else "",
         "section": filters.section,
         "source": filters.source,
+        "place": filters.place,
         "tag": filters.tag,
     }
     out: dict[str, list[FacetValue]] = {}

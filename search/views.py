@@ -13,7 +13,13 @@ from search.models import Kind
 from search.service import FACETS, KINDS, search
 
 _PARAMS = ("q", "type", *FACETS)
-FACET_LABELS = {"issue": "期刊", "section": "栏目", "source": "来源", "tag": "标签"}
+FACET_LABELS = {
+    "issue": "期刊",
+    "section": "栏目",
+    "source": "来源",
+    "place": "地区",
+    "tag": "标签",
+}
 
 
 def _link(params: dict[str, str], **changes: str) -> str:

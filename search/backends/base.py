@@ -68,10 +68,11 @@ class Filters:
     issue: tuple[int, int] | None = None
     section: str = ""
     source: str = ""
+    place: str = ""
     tag: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.issue or self.section or self.source or self.tag)
+        return bool(self.issue or self.section or self.source or self.place or self.tag)
 
 
 @dataclass
@@ -231,6 +232,9 @@ class Backend:
         if filters.source:
             conds.append("d.source = %s")
             params.append(filters.source)
+        if filters.place:
+            conds.append("d.place = %s")
+            params.append(filters.place)
         if filters.tag:
             conds.append(self.has_tag)
             params.append(filters.tag)
@@ -261,11 +265,11 @@ class Backend:
     def _aggregate(self, plan, matches, kinds) -> tuple[RawPage, dict[int, int]]:
         """Counts per kind and facet counts of the matches (``FROM … WHERE …`` and parameters),
         and how many of ``kinds`` there are in each tier: the matches are found once
-        (materialised) and grouped six ways, in one round trip."""
+        (materialised) and grouped seven ways, in one round trip."""
         tier, tparams = ranking.tier_sql(plan.titles, self.spelling)
         sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT d.kind, d.issue_year, d.issue_number, d.section, d.source, d.tags,
+                SELECT d.kind, d.issue_year, d.issue_number, d.section, d.source, d.place, d.tags,
                     {tier} AS tier
                 {matches[0]}
             )
@@ -282,6 +286,9 @@ class Backend:
             UNION ALL
             SELECT 'source', source, count(*) FROM m
             WHERE kind = 'article' AND source <> '' GROUP BY source
+            UNION ALL
+            SELECT 'place', place, count(*) FROM m
+            WHERE kind = 'article' AND place <> '' GROUP BY place
             UNION ALL
             SELECT 'tag', t.value, count(*) FROM {self.each_tag}
             WHERE kind = 'article' GROUP BY t.value

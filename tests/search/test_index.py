@@ -203,6 +203,18 @@ def test_rebuild_command_recreates_the_same_index(capsys):
     assert sorted(SearchDocument.objects.values_list(*texts)) == rows
 
 
+def test_rebuild_if_empty_rebuilds_only_an_emptied_index(capsys):
+    before = found("产教融合")
+    ids = set(SearchDocument.objects.values_list("id", flat=True))
+    call_command("rebuild_search_index", "--if-empty")
+    assert "无需重建" in capsys.readouterr().out
+    assert set(SearchDocument.objects.values_list("id", flat=True)) == ids
+    SearchDocument.objects.all().delete()  # as a migration that changes the rows' layout does
+    call_command("rebuild_search_index", "--if-empty")
+    assert "检索索引已重建" in capsys.readouterr().out
+    assert found("产教融合") == before and search_index_present(None) == []
+
+
 def test_the_startup_check_reports_a_missing_index():
     assert search_index_present(None) == []
     with connection.cursor() as cursor:

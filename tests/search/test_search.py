@@ -10,7 +10,8 @@ from functools import cached_property
 
 import pytest
 
-from articles.models import Article
+from articles.listings import source_key
+from articles.models import Article, SourceKind
 from communities.models import Community, LeadUnit, Organization
 from core.text import html_to_text
 from core.tokens import match_text
@@ -289,7 +290,8 @@ def test_facet_counts_count_the_matches_and_filters_narrow_them():
     expected = {
         "issue": _count(f"{a.issue.year}-{a.issue.number}" for a in matched),
         "section": _count(a.section.title for a in matched),
-        "source": _count(a.source for a in matched if a.source),
+        "source": _count(source_key(a.outlet or a.source_name) for a in matched),
+        "place": _count(a.source for a in matched if a.source_kind == SourceKind.PLACE),
         "tag": _count(t.name for a in matched for t in a.tags.all()),
     }
     for name, counts in expected.items():
@@ -307,8 +309,26 @@ def test_facet_counts_count_the_matches_and_filters_narrow_them():
 def _count(values) -> dict[str, int]:
     out: dict[str, int] = {}
     for v in values:
-        out[v] = out.get(v, 0) + 1
+        if v:
+            out[v] = out.get(v, 0) + 1
     return out
+
+
+def test_the_source_facet_names_outlets_and_places_are_a_facet_of_their_own():
+    page = search(query="职业", kinds=["article"], per_page=100)
+    sources = {v.value for v in page.facets["source"]}
+    places = {v.value: v.count for v in page.facets["place"]}
+    # Topic and place labels of the seeds (栏目与来源 lists them apart too).
+    assert not sources & {"三全五育", "产教融合", "工学一体化", "职普融通", "山东", "江苏", "广州"}
+    assert {"中国教育报", "教育部"} <= sources
+    assert {"山东", "江苏", "浙江", "甘肃"} <= set(places)
+    shandong = search(query="职业", kinds=["article"], filters=Filters(place="山东"))
+    assert shandong.count == places["山东"]
+    assert {r.number for r in shandong.results} == {
+        a.number
+        for a in Article.objects.filter(source="山东", source_kind=SourceKind.PLACE)
+        if a.pk in set(found("职业"))
+    }
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats():

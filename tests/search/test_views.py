@@ -56,6 +56,15 @@ def test_tabs_and_facet_links_keep_the_query_and_the_filters(client):
     assert any("issue=" not in link and "q=" in link for link in _links(narrowed))
 
 
+def test_the_place_facet_links_narrow_to_that_place(client):
+    html = client.get("/search/", {"q": "职业"}).content.decode()
+    assert "<h2>地区</h2>" in html
+    link = next(link for link in _links(html) if "place=%E5%B1%B1%E4%B8%9C" in link)  # 山东
+    narrowed = client.get("/search/" + link).content.decode()
+    expected = search(query="职业", kinds=["article"], filters=_filters(place="山东"))
+    assert expected.count and f"文章共 {expected.count} 条" in narrowed
+
+
 def _filters(**kwargs):
     from search.backends import Filters
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from search.indexing import reindex_all
+from search.indexing import reindex_all, unindexed
 from search.models import Kind
 
 
@@ -10,7 +10,20 @@ class Command(BaseCommand):
         "用于从备份恢复、批量改动数据库之后，或检查报告索引为空时。重新匹配主题词见 apply_topics。"
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=(
+                "只在有可检索内容而索引中一条也没有时重建"
+                "（迁移清空索引之后；部署时在 migrate 后运行）"
+            ),
+        )
+
     def handle(self, *args, **options):
+        if options["if_empty"] and not unindexed():
+            self.stdout.write("检索索引已有内容，无需重建。")
+            return
         counts = reindex_all()
         labels = dict(Kind.choices)
         summary = "，".join(f"{labels[k]} {n} 条" for k, n in counts.items())
