@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
-from django.urls import reverse
 
 from articles.listings import source_key
 from articles.models import Article, SourceKind
 from core.documents import Document, in_order
+from core.links import reverse
 from core.publishing import published_q, visible_from
 from core.text import html_to_text
 

@@ -6,10 +6,10 @@ through ``settings.ZHIJIAO_SEARCH_DOCUMENTS``; nothing here imports search).
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.urls import reverse
 
 from communities.models import Community, LeadUnit, Organization
 from core.documents import Document, in_order
+from core.links import reverse
 
 __all__ = ["COMMUNITIES", "ORGANIZATIONS"]
 

@@ -70,13 +70,19 @@ def _window(first: int, last: int, length: int, width: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, terms: Iterable[str], *, width: int = 60) -> str:
+def snippet(text: str, terms: Iterable[str], *, width: int = 60, near: int | None = None) -> str:
     """About ``width`` characters of ``text`` around the first occurrence of any term, escaped, with
-    the terms marked and "…" where the text was cut. Without an occurrence: the text's start."""
+    the terms marked and "…" where the text was cut. Without an occurrence: the text's start.
+    ``near``: where the first occurrence probably is in the normalised text (the ranking knows),
+    which only saves work: the result is the same without it."""
     terms = [t for t in terms if t]
     # Normalise a growing prefix until it holds the first hit and its window: a common term
-    # occurs early, and a results page should not normalise twenty whole articles.
+    # occurs early, and a results page should not normalise twenty whole articles. Normalising
+    # mostly keeps positions (it folds some spaces and expands a few characters), so a prefix a
+    # little past ``near`` and the window usually holds both.
     limit = 4 * width
+    if near is not None:
+        limit = max(width, (near + 2 * width + 16) // 4)
     while terms:
         limit = min(limit * 4, len(text))
         norm, origin = match_text_with_offsets(text[:limit])

@@ -140,7 +140,7 @@ def _url(doc: SearchDocument) -> str:
         return ""
 
 
-def _result(doc: SearchDocument, score: float, terms: list[str]) -> Result:
+def _result(doc: SearchDocument, score: float, terms: list[str], near: int | None) -> Result:
     issue = None
     if doc.issue_year is not None and doc.issue_number is not None:
         issue = IssueRef(doc.issue_year, doc.issue_number)
@@ -149,7 +149,7 @@ def _result(doc: SearchDocument, score: float, terms: list[str]) -> Result:
         title=doc.title,
         title_html=mark(doc.title, terms),
         url=_url(doc),
-        snippet=snippet(doc.text, terms),
+        snippet=snippet(doc.text, terms, near=near),
         score=round(score, 6),
         location=doc.location,
         issue=issue,
@@ -205,7 +205,9 @@ def search(
         "head_norm", "body_norm", "tok_title", "tok_meta", "tok_body", "tok_sub", "vector"
     ).in_bulk([doc_id for doc_id, _ in raw.rows])
     terms = [t.text for t in parsed.positive]
-    results = [_result(docs[i], score, terms) for i, score in raw.rows if i in docs]
+    results = [
+        _result(docs[i], score, terms, raw.firsts.get(i)) for i, score in raw.rows if i in docs
+    ]
     return SearchPage(
         query=parsed,
         kinds=kinds,

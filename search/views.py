@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,6 +25,17 @@ FACET_LABELS = {
 def _link(params: dict[str, str], **changes: str) -> str:
     merged = {**params, **changes}
     return "?" + urlencode({k: v for k, v in merged.items() if v})
+
+
+def _facet_links(params: dict[str, str], name: str, values) -> list[dict]:
+    """Each value's link: the current state with that facet set to the value (or unset, when it
+    is the chosen one), from page 1. The rest of the state is encoded once for all the values."""
+    rest = urlencode({k: v for k, v in params.items() if v and k not in (name, "page")})
+    joined = f"?{rest}&" if rest else "?"
+    return [
+        {"value": v, "url": f"?{rest}" if v.selected else f"{joined}{name}={quote_plus(v.value)}"}
+        for v in values
+    ]
 
 
 @published_page
@@ -59,13 +70,7 @@ def results(request: HttpRequest) -> HttpResponse:
         {
             "name": name,
             "label": FACET_LABELS[name],
-            "values": [
-                {
-                    "value": v,
-                    "url": _link(state, **{name: "" if v.selected else v.value}, page=""),
-                }
-                for v in page.facets[name]
-            ],
+            "values": _facet_links(state, name, page.facets[name]),
         }
         for name in FACETS
         if page.facets[name]

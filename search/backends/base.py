@@ -82,6 +82,9 @@ class RawPage:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     # (document id, score), best first
     rows: list[tuple[int, float]] = field(default_factory=list)
+    #: Document id → where its body first says a term (0-based, normalised text), where known:
+    #: a hint for the snippet, which cuts the original text.
+    firsts: dict[int, int] = field(default_factory=dict)
     #: Counts are upper bounds (a broad query whose terms need the substring check).
     approximate: bool = False
     #: Broad query: ordered by title then newest, no facet counts.
@@ -256,10 +259,12 @@ class Backend:
             sql, params = self._page_sql(plan, matches, kinds, shown)
             with connection.cursor() as cursor:
                 cursor.execute(sql, [*params, limit, offset])
-                page.rows = [
-                    (i, ranking.score(tier, n, first, len(plan.titles)))
-                    for i, tier, n, first in cursor.fetchall()
-                ]
+                found_rows = cursor.fetchall()
+            page.rows = [
+                (i, ranking.score(tier, n, first, len(plan.titles)))
+                for i, tier, n, first in found_rows
+            ]
+            page.firsts = {i: first - 1 for i, _, _, first in found_rows if first < ranking.NOWHERE}
         return page
 
     def _aggregate(self, plan, matches, kinds) -> tuple[RawPage, dict[int, int]]:

@@ -395,3 +395,19 @@ def test_a_broad_query_finds_the_same_title_hits_first_then_newest(monkeypatch, 
     for group in (True, False):
         ids = [rows[pk] for pk, h in zip(got, held, strict=True) if h == group]
         assert ids == sorted(ids, reverse=True)
+
+
+def test_a_snippet_is_the_same_whatever_the_ranking_hints():
+    # The ranking's first position only tells the snippet where to start looking.
+    from search.highlight import snippet
+
+    checked = 0
+    for doc in SearchDocument.objects.filter(kind__in=["article", "community"]):
+        for terms in (["产教融合"], ["职业", "技能"], ["5g"], ["不存在的词语"]):
+            plain = snippet(doc.text, terms)
+            at = [i for t in terms if (i := doc.body_norm.find(t)) >= 0]
+            hints = [min(at)] if at else []
+            for near in [*hints, 0, len(doc.text), len(doc.text) // 2]:
+                assert snippet(doc.text, terms, near=near) == plain, (doc.title, terms, near)
+            checked += bool(at)
+    assert checked > 500
