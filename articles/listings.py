@@ -84,12 +84,25 @@ class Neighbours:
 
 
 def neighbours(article: Article) -> Neighbours:
-    """The published articles printed just before and after ``article`` in its issue."""
-    siblings = Article.objects.published().filter(issue_id=article.issue_id).select_related("issue")
-    return Neighbours(
-        previous=siblings.filter(position__lt=article.position).order_by("-position").first(),
-        next=siblings.filter(position__gt=article.position).order_by("position").first(),
+    """The published articles printed just before and after ``article`` in its issue.
+
+    One query for both, of the columns their links show: an issue holds a few dozen articles.
+    """
+    siblings = (
+        Article.objects.published()
+        .filter(issue_id=article.issue_id)
+        .exclude(position=article.position)
+        .only("issue_id", "number", "title", "position")
+        .order_by("position")
     )
+    previous = following = None
+    for sibling in siblings:
+        sibling.issue = article.issue  # the same issue: no join for get_absolute_url()
+        if sibling.position < article.position:
+            previous = sibling
+        elif following is None:
+            following = sibling
+    return Neighbours(previous=previous, next=following)
 
 
 @dataclass

@@ -5,13 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from articles.models import Article
+from core.links import reverse
 from issues.models import Issue, Section
+
+
+@dataclass(frozen=True)
+class TocLine:
+    """An article as a page's 目录 prints it: a line and its link, read as plain values (a
+    page's 目录 needs neither the body nor a model instance per article)."""
+
+    section_id: int
+    number: str
+    title: str
+    toc_title: str
+    source: str
+    page_start: int | None
+    pdf_page: int | None
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+_LINE_FIELDS = ("section_id", "number", "title", "toc_title", "source", "page_start", "pdf_page")
 
 
 @dataclass
 class TocSection:
     section: Section
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article | TocLine] = field(default_factory=list)
     children: list[TocSection] = field(default_factory=list)
 
     @property
@@ -20,7 +42,11 @@ class TocSection:
 
 
 def table_of_contents(
-    issue: Issue, *, include_unpublished: bool = False, with_tags: bool = False
+    issue: Issue,
+    *,
+    include_unpublished: bool = False,
+    with_tags: bool = False,
+    lines: bool = False,
 ) -> list[TocSection]:
     """Top sections with their subsections and articles, each list in printed order.
 
@@ -28,7 +54,8 @@ def table_of_contents(
     an article, itself or in a subsection (``without_empty_sections``: the page, the API and the
     PDF alike). With ``include_unpublished`` (editors' preview) every section and article is
     there. ``with_tags`` prefetches the tags (one more query) for readers that show them, such
-    as the API.
+    as the API. With ``lines`` the articles are :class:`TocLine` values, what the pages print
+    (an issue's bodies are most of what its articles weigh, and the pages show none).
     """
     sections = list(issue.sections.order_by("position"))
     articles = Article.objects.filter(issue=issue).order_by("position")
@@ -40,10 +67,18 @@ def table_of_contents(
     top: list[TocSection] = []
     for s in sections:
         (nodes[s.parent_id].children if s.parent_id in nodes else top).append(nodes[s.pk])
-    for article in articles:
-        # The issue is the one in hand: no join needed for get_absolute_url().
-        article.issue = issue
-        nodes[article.section_id].articles.append(article)
+    if lines:
+        for values in articles.values_list(*_LINE_FIELDS):
+            url = reverse(
+                "articles:detail",
+                kwargs={"year": issue.year, "number": issue.number, "article": values[1]},
+            )
+            nodes[values[0]].articles.append(TocLine(*values, url=url))
+    else:
+        for article in articles:
+            # The issue is the one in hand: no join needed for get_absolute_url().
+            article.issue = issue
+            nodes[article.section_id].articles.append(article)
     return top if include_unpublished else without_empty_sections(top)
 
 

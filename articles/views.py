@@ -17,6 +17,7 @@ from articles.related import related_articles
 from articles.sanitize import for_reading
 from articles.uploads import shows_inline
 from core.pagecache import published_page
+from core.publishing import can_preview
 
 PER_PAGE = 20
 # Longer than any stored title, source, tag or number: not worth a query.
@@ -70,7 +71,9 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
             "neighbours": listings.neighbours(obj),
             "related": related_articles(obj),
             "mentions": mentions_of(obj),
-            "preview": not Article.objects.published().filter(pk=obj.pk).exists(),
+            # Only editors open what the public cannot see: for everyone else no query.
+            "preview": can_preview(request.user, Article)
+            and not Article.objects.published().filter(pk=obj.pk).exists(),
             "citation": citation.gbt7714(obj, accessed=timezone.localdate()),
             "body": for_reading(obj.body),
         },

@@ -1,16 +1,14 @@
 """The registry's public pages: the filterable list with its downloads, a community, an
 organisation."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from articles.mentions import published_mentions
-from communities import export
-from communities.chart import monthly_chart
-from communities.facets import active_filters, foundings_by_month, registry_facets
+from communities import export, summary
+from communities.facets import active_filters
 from communities.filters import SORT_CHOICES, CommunityFilter
-from communities.models import Organization, Registry
+from communities.models import Organization
 from communities.queries import communities_with_lead_units
 from core.pagecache import published_page
 
@@ -24,23 +22,21 @@ def _filterset(request: HttpRequest) -> CommunityFilter:
 @published_page
 def community_list(request: HttpRequest) -> HttpResponse:
     filterset = _filterset(request)
-    communities = filterset.qs
-    page = Paginator(communities, PER_PAGE).get_page(request.GET.get("page"))
-    facets = registry_facets(filterset)
+    listing = summary.list_page(filterset, request.GET.get("page"), per_page=PER_PAGE)
     return render(
         request,
         "communities/list.html",
         {
-            "page": page,
+            "page": listing.page,
             "filterset": filterset,
             "chosen": filterset.valid_data,
-            "facets": facets,
-            "active": active_filters(filterset, facets, request.GET),
+            "facets": listing.facets,
+            "active": active_filters(filterset, listing.facets, request.GET),
             "chosen_words": "、".join(value for _, value in export.chosen_filters(filterset)),
-            "chart": monthly_chart(foundings_by_month(communities)),
+            "chart": listing.chart,
             "sort": filterset.chosen_sort,
             "sort_choices": SORT_CHOICES,
-            "registry": Registry.objects.order_by("pk").first(),
+            "registry": listing.registry,
         },
     )
 

@@ -31,7 +31,7 @@ from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.module_loading import import_string
 
-from core import pagecache
+from core import kept, pagecache
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,9 @@ def finish(change: Change) -> None:
         return
     for step in _steps("ZHIJIAO_CONTENT_STEPS"):
         _run(step, change)
+    # The tokens of what is kept per part (the registry's summaries, core/kept.py) whose models
+    # the unit wrote: never skipped, like the page token, and just before it for the same reason.
+    kept.retire_changed(change.saved.keys() | change.deleted.keys())
     # Last: the token's row stays locked (PostgreSQL) until the commit, so it is taken when
     # nothing else remains to be locked, and no writer waits on another's unit while it runs.
     pagecache.retire_pages()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -38,7 +37,7 @@ _TOKEN_ROW = 1
 
 def current_token() -> str | None:
     """The content token, or None while there is none (a flushed test database)."""
-    return ContentGeneration.objects.filter(pk=_TOKEN_ROW).values_list("token", flat=True).first()
+    return ContentGeneration.read(_TOKEN_ROW)
 
 
 def retire_pages() -> None:
@@ -47,14 +46,7 @@ def retire_pages() -> None:
     Its row stays locked (PostgreSQL) until the commit, so this is a unit's last write
     (core/changes.py): writers never wait for each other's units here, only for a commit.
     """
-    token, now = secrets.token_hex(16), timezone.now()
-    if not ContentGeneration.objects.filter(pk=_TOKEN_ROW).update(token=token, changed_at=now):
-        # Only a database flushed since its migration (tests) lacks the row.
-        ContentGeneration.objects.bulk_create(
-            [ContentGeneration(pk=_TOKEN_ROW, token=token, changed_at=now)],
-            ignore_conflicts=True,
-        )
-        ContentGeneration.objects.filter(pk=_TOKEN_ROW).update(token=token, changed_at=now)
+    ContentGeneration.replace(_TOKEN_ROW)
 
 
 def next_scheduled(now: datetime) -> datetime | None:

@@ -5,8 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from articles.feeds import newest_articles
 from articles.toc import table_of_contents
-from communities.chart import monthly_chart
-from communities.facets import registry_figures
+from communities import summary
 from core.pagecache import published_page
 from core.publishing import can_preview
 from issues.archive import archive_cards, issue_period
@@ -18,16 +17,16 @@ NEWEST_ON_HOME = 6
 @published_page
 def home(request: HttpRequest) -> HttpResponse:
     latest = Issue.objects.published().first()
-    figures = registry_figures()
+    figures = summary.figures()
     return render(
         request,
         "issues/home.html",
         {
             "issue": latest,
-            "toc": table_of_contents(latest) if latest else [],
-            "newest": newest_articles(NEWEST_ON_HOME),
+            "toc": table_of_contents(latest, lines=True) if latest else [],
+            "newest": newest_articles(NEWEST_ON_HOME).defer("body"),
             "figures": figures,
-            "chart": monthly_chart(figures["months"]),
+            "chart": figures["chart"],
         },
     )
 
@@ -51,7 +50,7 @@ def issue_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
         "issues/detail.html",
         {
             "issue": issue,
-            "toc": table_of_contents(issue, include_unpublished=preview),
+            "toc": table_of_contents(issue, include_unpublished=preview, lines=True),
             "preview": preview and not Issue.objects.published().filter(pk=issue.pk).exists(),
         },
     )

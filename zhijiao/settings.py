@@ -275,6 +275,21 @@ ZHIJIAO_SEARCH_DOCUMENTS = [
     "communities.search_documents.COMMUNITIES",
     "communities.search_documents.ORGANIZATIONS",
 ]
+# What is kept under a narrower token than the pages' (core/kept.py): part -> (its token's row in
+# zhijiao_contentgeneration, created by core/migrations/0002; the models it is derived from). A
+# unit that writes one of these models replaces the part's token, right before the page token.
+ZHIJIAO_KEPT_PARTS = {
+    # The registry's facets, figures and list rows (communities/summary.py).
+    "registry": (
+        2,
+        [
+            "communities.Registry",
+            "communities.Organization",
+            "communities.Community",
+            "communities.LeadUnit",
+        ],
+    ),
+}
 # And once the change is committed: the PDFs of what was just published are built.
 ZHIJIAO_AFTER_COMMIT_STEPS = [
     "printing.warm.follow_change",
@@ -309,6 +324,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "zhijiao-pages",
         "OPTIONS": {"MAX_ENTRIES": env_int("ZHIJIAO_PAGE_CACHE_ENTRIES", 500)},
+    },
+    # Derived data kept per part token (core/kept.py), the same way: copies in each process,
+    # the token in the database. Kept until its token is replaced (then never asked for again).
+    "kept": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "zhijiao-kept",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
 

@@ -156,7 +156,7 @@ def test_article_page_lists_mentions(client):
 @pytest.mark.parametrize(
     "name, args, limit",
     [
-        ("articles:detail", [2024, 2, SEED_ARTICLE], 8),
+        ("articles:detail", [2024, 2, SEED_ARTICLE], 5),
         ("articles:section", ["职教动态"], 4),
         ("articles:source", ["中国教育报"], 4),
         ("articles:place", ["广州"], 4),

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from core import kept
 from core.pagecache import retire_pages
 from zhijiao.backup import (
     BackupError,
@@ -47,7 +48,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         # A backup made by an older version gets this version's tables. Then a new content token:
         # the restored one may be a token that running processes still keep pages under, pages
-        # rendered from content that is no longer there.
+        # rendered from content that is no longer there (so too the kept parts' tokens).
         call_command("migrate", verbosity=0)
+        kept.retire_all()
         retire_pages()
         self.stdout.write(f"已恢复 {manifest['created']} 的备份：{manifest['counts']}")

@@ -1,0 +1,130 @@
+"""What the registry's pages show that derives from the registry alone, kept under the registry's
+token (core/kept.py, the part "registry" of ``settings.ZHIJIAO_KEPT_PARTS``): the facet counts,
+the chart and the order of the list for each choice of filters, the list's rows, the home page's
+figures. Articles are edited every day and the registry hardly ever, so these outlive every
+article edit and are read again only after a unit that wrote a community, an organisation, a
+lead unit or the registry itself.
+
+The registry has no drafts: every community is public, so one kept copy serves every reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+
+from communities.chart import Chart, monthly_chart
+from communities.facets import Facet, foundings_by_month, registry_facets, registry_figures
+from communities.filters import CommunityFilter
+from communities.models import Registry, Scope
+from communities.queries import communities_with_lead_units
+from core.kept import kept
+
+PART = "registry"
+
+
+@dataclass(frozen=True)
+class Lead:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CommunityRow:
+    """A community as the list prints it: plain values, read once per registry token."""
+
+    number: int
+    name: str
+    url: str
+    leads: tuple[Lead, ...]
+    lead_units_text: str
+    founded_year: int
+    founded_month: int
+    scope_label: str
+    province: str
+    industry: str
+
+
+def _rows(numbers: list[int]) -> list[CommunityRow]:
+    scopes = dict(Scope.choices)
+    found = {
+        c.number: CommunityRow(
+            number=c.number,
+            name=c.name,
+            url=c.get_absolute_url(),
+            leads=tuple(
+                Lead(link.organization.name, link.organization.get_absolute_url())
+                for link in c.lead_unit_links.all()
+            ),
+            lead_units_text=c.lead_units_text,
+            founded_year=c.founded_year,
+            founded_month=c.founded_month,
+            scope_label=scopes.get(c.scope, c.scope),
+            province=c.province,
+            industry=c.industry,
+        )
+        for c in communities_with_lead_units().filter(number__in=numbers)
+    }
+    return [found[n] for n in numbers if n in found]
+
+
+class Rows(Sequence):
+    """A listing's rows, read a slice at a time (what the paginator takes: one page)."""
+
+    def __init__(self, numbers: list[int]) -> None:
+        self.numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return _rows(self.numbers[index])
+        return _rows([self.numbers[index]])[0]
+
+    def __iter__(self) -> Iterator[CommunityRow]:
+        return iter(self[:])
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the list for one choice of filters and sort: its rows (``page``, over the
+    numbers of every community chosen, in order), the facet counts, the chart of the chosen
+    communities' foundings, and the registry they come from."""
+
+    page: Page
+    facets: list[Facet]
+    chart: Chart | None
+    registry: Registry | None
+
+
+def _list_page(filterset: CommunityFilter, page_number: str | None, per_page: int) -> ListPage:
+    numbers = list(filterset.qs.values_list("number", flat=True))
+    page = Paginator(Rows(numbers), per_page).get_page(page_number)
+    page.object_list = list(page.object_list)  # read now: this is what is kept
+    return ListPage(
+        page=page,
+        facets=registry_facets(filterset),
+        chart=monthly_chart(foundings_by_month(filterset.filtered())),
+        registry=Registry.objects.order_by("pk").first(),
+    )
+
+
+def list_page(filterset: CommunityFilter, page_number: str | None, *, per_page: int) -> ListPage:
+    """The list's page for the filterset's valid values and sort and the ``page`` parameter as
+    given: one query (the registry's token) when kept, twelve when not."""
+    chosen = sorted((name, repr(value)) for name, value in filterset.valid_data.items())
+    key = repr(("list", chosen, filterset.chosen_sort, page_number, per_page))
+    return kept(PART, key, lambda: _list_page(filterset, page_number, per_page))
+
+
+def figures() -> dict:
+    """The registry in figures, for the home page, with its chart (``figures["chart"]``)."""
+
+    def compute() -> dict:
+        figures = registry_figures()
+        return {**figures, "chart": monthly_chart(figures["months"])}
+
+    return kept(PART, "figures", compute)
