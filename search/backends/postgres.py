@@ -155,6 +155,11 @@ class PostgresBackend(Backend):
             SELECT 1 FROM {TABLE} WHERE vector @@ %s::tsquery LIMIT {base.RANK_LIMIT + 1}
         ) AS capped)"""
         with connection.cursor() as cursor:
+            # First all kinds at once, which most queries leave at that: with each kind's token
+            # as well, every count would read that kind's long posting list too.
+            cursor.execute("SELECT " + capped, [match])
+            if cursor.fetchone()[0] <= base.RANK_LIMIT:
+                return None
             cursor.execute(
                 "SELECT " + ", ".join([capped] * len(kinds)),
                 [_with_kinds(match, (k,)) for k in kinds],
