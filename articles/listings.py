@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from taggit.models import Tag
 
 from articles.models import Article, SourceKind
+from core.links import reverse
 
 
 def _listing(queryset: QuerySet) -> QuerySet:
@@ -77,32 +78,56 @@ def tagged(tag: Tag) -> QuerySet:
     return _listing(Article.objects.published().filter(tags=tag))
 
 
+@dataclass(frozen=True)
+class Sibling:
+    """An article next to another, as its link shows it."""
+
+    number: str
+    title: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
 @dataclass
 class Neighbours:
-    previous: Article | None
-    next: Article | None
+    previous: Sibling | None
+    next: Sibling | None
 
 
 def neighbours(article: Article) -> Neighbours:
     """The published articles printed just before and after ``article`` in its issue.
 
-    One query for both, of the columns their links show: an issue holds a few dozen articles.
+    One query for both, of the three columns their links show (an issue holds a few dozen
+    articles), on the article table alone: what ``published()`` asks of the issue is asked of
+    the issue in hand, read with the article.
     """
+    issue = article.issue
     siblings = (
-        Article.objects.published()
-        .filter(issue_id=article.issue_id)
+        Article.objects.published_in(issue)
         .exclude(position=article.position)
-        .only("issue_id", "number", "title", "position")
         .order_by("position")
+        .values_list("position", "number", "title")
     )
     previous = following = None
-    for sibling in siblings:
-        sibling.issue = article.issue  # the same issue: no join for get_absolute_url()
-        if sibling.position < article.position:
-            previous = sibling
+    for position, number, title in siblings:
+        if position < article.position:
+            previous = (number, title)
         elif following is None:
-            following = sibling
-    return Neighbours(previous=previous, next=following)
+            following = (number, title)
+            break
+
+    def sibling(found: tuple[str, str] | None) -> Sibling | None:
+        if found is None:
+            return None
+        url = reverse(
+            "articles:detail",
+            kwargs={"year": issue.year, "number": issue.number, "article": found[0]},
+        )
+        return Sibling(*found, url=url)
+
+    return Neighbours(previous=sibling(previous), next=sibling(following))
 
 
 @dataclass

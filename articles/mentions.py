@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from communities.registry import normalize_org_name
+from core.links import reverse
 
 MIN_ORGANIZATION_NAME = 5
 
@@ -136,23 +137,55 @@ def published_mentions(**lookup):
     )
 
 
+def mention_cards(**lookup):
+    """``published_mentions`` with only what a registry page's cards show of each article (its
+    number, title and issue): never the bodies, most of what the articles weigh."""
+    return published_mentions(**lookup).only(
+        "occurrences",
+        "article__number",
+        "article__title",
+        "article__issue__year",
+        "article__issue__number",
+    )
+
+
+@dataclass(frozen=True)
+class Named:
+    """A registry entry as an article's page links it."""
+
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
 @dataclass
 class ArticleMentions:
-    communities: list
-    organizations: list
+    communities: list[Named]
+    organizations: list[Named]
 
     def __bool__(self) -> bool:
         return bool(self.communities or self.organizations)
 
 
 def mentions_of(article) -> ArticleMentions:
-    """The communities and organisations an article names, for its page: one query."""
-    rows = article.mentions.select_related("community", "organization")
+    """The communities and organisations an article names, for its page: one query, of the
+    columns the links show (communities in registry order, organisations by name)."""
+    communities, organizations = [], []
+    rows = article.mentions.order_by().values_list(
+        "community__number", "community__name", "organization_id", "organization__name"
+    )
+    for number, community, organization_id, organization in rows:
+        if number is not None:
+            url = reverse("communities:detail", kwargs={"number": number})
+            communities.append((number, Named(community, url)))
+        elif organization_id is not None:
+            url = reverse("communities:organization", kwargs={"pk": organization_id})
+            organizations.append((organization, Named(organization, url)))
     return ArticleMentions(
-        communities=sorted((m.community for m in rows if m.community_id), key=lambda c: c.number),
-        organizations=sorted(
-            (m.organization for m in rows if m.organization_id), key=lambda o: o.name
-        ),
+        communities=[named for _, named in sorted(communities, key=lambda c: c[0])],
+        organizations=[named for _, named in sorted(organizations, key=lambda o: o[0])],
     )
 
 

@@ -6,6 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
@@ -13,7 +14,7 @@ from articles.sanitize import clean_html
 from articles.uploads import check_upload, upload_path
 from core.links import reverse
 from core.numbers import validate_number
-from core.publishing import Publishable, PublishableQuerySet, visible_q
+from core.publishing import Publishable, PublishableQuerySet, is_visible, visible_q
 from issues.models import Issue, Section
 
 #: An article's text and provenance as excerpted, declared once: what an issue file carries, the
@@ -43,6 +44,13 @@ class ArticleQuerySet(PublishableQuerySet):
     def published(self) -> ArticleQuerySet:
         """Visible articles: the article itself is visible and so is its issue."""
         return self.filter(visible_q()).filter(visible_q("issue__"))
+
+    def published_in(self, issue: Issue) -> ArticleQuerySet:
+        """``published()`` for the articles of an issue in hand: what it asks of the issue is
+        asked of the row already read (``is_visible``), so the query needs no join."""
+        if not is_visible(issue, timezone.now()):
+            return self.none()
+        return self.filter(visible_q(), issue=issue)
 
     def in_print_order(self) -> ArticleQuerySet:
         return self.order_by("issue__year", "issue__number", "position")

@@ -60,7 +60,7 @@ def table_of_contents(
     sections = list(issue.sections.order_by("position"))
     articles = Article.objects.filter(issue=issue).order_by("position")
     if not include_unpublished:
-        articles = articles.published()
+        articles = articles.published_in(issue)
     if with_tags:
         articles = articles.prefetch_related("tags")
     nodes = {s.pk: TocSection(section=s) for s in sections}

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from communities.chart import Chart, monthly_chart
 from communities.facets import Facet, foundings_by_month, registry_facets, registry_figures
@@ -21,6 +23,7 @@ from communities.filters import CommunityFilter
 from communities.models import Registry, Scope
 from communities.queries import communities_with_lead_units
 from core.kept import kept
+from core.links import reverse
 
 PART = "registry"
 
@@ -121,10 +124,17 @@ def list_page(filterset: CommunityFilter, page_number: str | None, *, per_page: 
 
 
 def figures() -> dict:
-    """The registry in figures, for the home page, with its chart (``figures["chart"]``)."""
+    """The registry in figures, for the home page, with its chart (``figures["chart"]``) and
+    the block that shows both, rendered (``figures["html"]``): the registry alone decides it,
+    so it is drawn once per registry token, not at every article edit."""
+    list_url = reverse("communities:list")  # the block's links; part of the key
 
     def compute() -> dict:
         figures = registry_figures()
-        return {**figures, "chart": monthly_chart(figures["months"])}
+        figures["chart"] = monthly_chart(figures["months"])
+        html = render_to_string(
+            "communities/_figures.html", {"figures": figures, "chart": figures["chart"]}
+        )
+        return {**figures, "html": mark_safe(html)}  # our own template's output
 
-    return kept(PART, "figures", compute)
+    return kept(PART, f"figures {list_url}", compute)

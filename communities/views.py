@@ -4,7 +4,7 @@ organisation."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from articles.mentions import published_mentions
+from articles.mentions import mention_cards
 from communities import export, summary
 from communities.facets import active_filters
 from communities.filters import SORT_CHOICES, CommunityFilter
@@ -57,7 +57,7 @@ def community_detail(request: HttpRequest, number: int) -> HttpResponse:
     return render(
         request,
         "communities/detail.html",
-        {"community": community, "mentions": published_mentions(community=community)},
+        {"community": community, "mentions": mention_cards(community=community)},
     )
 
 
@@ -71,6 +71,6 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "organization": organization,
             "communities": communities,
-            "mentions": published_mentions(organization=organization),
+            "mentions": mention_cards(organization=organization),
         },
     )

@@ -36,6 +36,14 @@ def visible_q(prefix: str = "") -> Q:
     )
 
 
+def is_visible(item, now: datetime) -> bool:
+    """``visible_q`` for a row already in hand (an article read with its issue in one query):
+    the same rule, so that a page need not ask the database again what it has just read."""
+    return item.status == Status.PUBLISHED and (
+        item.published_at is None or item.published_at <= now
+    )
+
+
 def scheduled_q(now) -> Q:
     """Published, but visible only later: what turns visible by itself after ``now``."""
     return published_q() & Q(published_at__gt=now)

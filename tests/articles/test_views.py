@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles import listings
 from articles.models import Article
 from core.changes import content_change
 from core.publishing import Status
+from tests.queries import counted_queries
 from tests.seeds import SEED_ARTICLE
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +201,66 @@ def test_api_article_has_the_documented_fields(client):
     assert data["section"] == [article.section.parent.title, article.section.title]
     names = {c["name"] for c in data["communities"]}
     assert names == {m.community.name for m in article.mentions.filter(community__isnull=False)}
+
+
+# --- what an article page costs (issue 14) ------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_page_cache")
+@pytest.mark.parametrize("number, issue", [(SEED_ARTICLE, 2), ("1.1.1", 2), ("1.1.4", 1)])
+def test_an_article_page_reads_five_narrow_queries(client, number, issue):
+    url = _article(number, issue).get_absolute_url()
+    client.get(url)  # the related articles' archive is built once per content token
+    with counted_queries() as queries:
+        assert client.get(url).status_code == 200
+    # The article with its issue and section, its tags, its neighbours, the content token
+    # (related articles), its mentions: no join to the issue for what is visible, no bodies
+    # but its own.
+    assert len(queries) <= 5, queries
+    assert sum('"body"' in sql for sql in queries) == 1
+
+
+@pytest.mark.parametrize("which", ["article", "issue"])
+def test_a_scheduled_article_or_issue_is_404_until_its_time(client, which):
+    article = _article("1.1.2")
+    item = article if which == "article" else article.issue
+    item.published_at = timezone.now() + datetime.timedelta(hours=1)
+    item.save()
+    assert client.get(article.get_absolute_url()).status_code == 404
+    item.published_at = timezone.now() - datetime.timedelta(minutes=1)
+    item.save()
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_scheduled_neighbour_is_skipped(client):
+    article, scheduled = _article("1.1.2"), _article("1.1.3")
+    scheduled.published_at = timezone.now() + datetime.timedelta(hours=1)
+    scheduled.save()
+    html = _html(client.get(article.get_absolute_url()))
+    assert scheduled.get_absolute_url() not in html
+    assert f'rel="next" href="{_article("1.1.4").get_absolute_url()}"' in html
+
+
+def test_an_editor_previewing_a_draft_issue_sees_no_neighbours(client, editor):
+    article = _article("1.1.2")
+    article.issue.status = Status.DRAFT
+    article.issue.save()
+    client.force_login(editor)
+    html = _html(client.get(article.get_absolute_url()))
+    assert "预览" in html and 'rel="prev"' not in html and 'rel="next"' not in html
+
+
+def test_an_edit_shows_on_the_article_and_its_neighbours_pages(client):
+    article, following = _article("1.1.2"), _article("1.1.3")
+    client.get(article.get_absolute_url())
+    client.get(following.get_absolute_url())  # both kept by the page cache
+    with content_change():
+        article.title = "改过的标题"
+        article.save()
+        article.tags.add("新标签")
+    html = _html(client.get(article.get_absolute_url()))
+    assert "<h1>改过的标题</h1>" in html and "新标签" in html
+    assert f'rel="prev" href="{article.get_absolute_url()}"' in _html(
+        client.get(following.get_absolute_url())
+    )
+    assert "改过的标题</a>" in _html(client.get(following.get_absolute_url()))

@@ -13,10 +13,12 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
+from articles.models import Article
 from communities.filters import CommunityFilter
 from communities.models import Community, LeadUnit, Organization
 from communities.views import PER_PAGE
-from tests.seeds import SEED_COMMUNITY
+from tests.queries import counted_queries
+from tests.seeds import SEED_ARTICLE, SEED_COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +319,16 @@ def test_the_filter_panel_says_how_many_filters_are_on_and_leads_to_the_results(
     assert "/static/site/registry.js" in html
     none = client.get(reverse("communities:list")).content.decode()
     assert '<summary><h2 id="filters-title">筛选</h2></summary>' in none
+
+
+@pytest.mark.usefixtures("no_page_cache")
+def test_registry_pages_list_mentions_without_reading_article_bodies(client):
+    community = Community.objects.get(number=SEED_COMMUNITY)
+    organization = Organization.objects.filter(lead_unit_links__isnull=False).first()
+    for url in (community.get_absolute_url(), organization.get_absolute_url()):
+        with counted_queries() as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) <= 4 and not any('"body"' in sql for sql in queries), queries
+    # The seed article that names the community is still listed, with its link.
+    article = Article.objects.get(issue__year=2024, issue__number=2, number=SEED_ARTICLE)
+    assert article.get_absolute_url() in client.get(community.get_absolute_url()).content.decode()

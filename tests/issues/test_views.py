@@ -8,11 +8,14 @@ import re
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from communities.models import Community
+from core.changes import content_change
 from core.publishing import Status
 from issues.models import Issue, Section
+from tests.queries import counted_queries
 from tests.seeds import SEED_ARTICLE
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +261,43 @@ def test_a_section_holding_only_drafts_is_left_out_for_readers_not_for_editors(
     preview = _html(editor_client.get(issue.get_absolute_url()))
     assert below <= _toc_titles(preview)
     assert {f"{s.number} {s.title}" for s in issue.sections.all()} <= _toc_titles(preview)
+
+
+# --- what the issue pages cost (issue 14) -------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_page_cache")
+@pytest.mark.parametrize(
+    "name, args, limit", [("issues:home", [], 5), ("issues:detail", [2024, 2], 3)]
+)
+def test_issue_pages_read_a_few_queries_counted_per_request(client, name, args, limit):
+    client.get(reverse(name, args=args))  # the registry's figures are kept after the first
+    with counted_queries() as queries:
+        assert client.get(reverse(name, args=args)).status_code == 200
+    assert len(queries) <= limit, queries
+    # The 目录 reads its articles without a join to the issue already in hand.
+    toc = [sql for sql in queries if 'AS "toc_title"' in sql]
+    assert len(toc) == 1 and "JOIN" not in toc[0]
+
+
+def test_a_scheduled_article_is_left_out_of_the_toc_until_its_time(client):
+    article = Article.objects.get(issue__year=2024, issue__number=2, number=SEED_ARTICLE)
+    article.published_at = timezone.now() + datetime.timedelta(hours=1)
+    article.save()
+    for url in (reverse("issues:home"), article.issue.get_absolute_url()):
+        assert article.get_absolute_url() not in _html(client.get(url))
+    article.published_at = timezone.now() - datetime.timedelta(minutes=1)
+    article.save()
+    for url in (reverse("issues:home"), article.issue.get_absolute_url()):
+        assert article.get_absolute_url() in _html(client.get(url))
+
+
+def test_the_home_figures_block_follows_a_registry_change(client):
+    def shown() -> int:
+        html = _html(client.get(reverse("issues:home")))
+        return int(re.search(r'<dt>共同体</dt><dd><a href="[^"]+">(\d+)</a>', html).group(1))
+
+    before = shown()
+    with content_change():
+        Community.objects.order_by("number").first().delete()
+    assert shown() == before - 1 == Community.objects.count()
