@@ -6,8 +6,11 @@ per-test transaction, which is rolled back, so the seeds stay as imported for th
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -155,6 +158,52 @@ def no_page_cache(settings):
 def _media_in_tmp(settings, tmp_path):
     """Files the code writes (PDFs, attachments) go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+class TypesetOnce:
+    """``render_pdf`` that lays each document out once a session: Typst lays out the same data
+    into the same bytes (the file's dates come from the content), so the same data, time stamp
+    and fonts give the bytes (and the headings' pages) of the first layout. A layout that fails is
+    not kept, so it fails again the next time it is asked for."""
+
+    def __init__(self) -> None:
+        self.pdfs: dict = {}
+        self.layouts = 0  # how many documents were actually typeset
+
+    @staticmethod
+    def key(data: dict[str, Any], timestamp) -> str:
+        from printing import render
+
+        images = {k: hashlib.sha256(v).hexdigest() for k, v in data.get("images", {}).items()}
+        payload = json.dumps({**data, "images": images}, ensure_ascii=False, sort_keys=True)
+        # font_dirs() as render_pdf calls it: without a CJK font it raises PdfUnavailable here.
+        return f"{render.font_dirs()}|{timestamp}|{payload}"
+
+    def render_pdf(self, data: dict[str, Any], *, timestamp=None):
+        from printing import render
+
+        key = self.key(data, timestamp)
+        if key not in self.pdfs:
+            self.pdfs[key] = render.render_pdf(data, timestamp=timestamp)
+            self.layouts += 1
+        return self.pdfs[key]
+
+
+@pytest.fixture(scope="session")
+def _typeset_once() -> TypesetOnce:
+    return TypesetOnce()
+
+
+@pytest.fixture
+def typeset_once(monkeypatch, _typeset_once) -> TypesetOnce:
+    """For a test about serving or storing PDFs rather than laying them out: every build in it
+    (views, storage, commands) reuses the layout of a document typeset before in the session, by
+    any test (the printing tests, the walks through every page in tests/zhijiao). Not for tests of
+    what a failing layout or a fresh compiler does, nor of what is printed."""
+    from printing import build
+
+    monkeypatch.setattr(build, "render_pdf", _typeset_once.render_pdf)
+    return _typeset_once
 
 
 def role_group(name: str) -> Group:

@@ -11,6 +11,7 @@ from articles.topics import (
     MIN_BODY_COUNT,
     TopicTerm,
     apply_topics,
+    apply_topics_to_all,
     load_vocabulary_file,
     match_topics,
 )
@@ -159,3 +160,64 @@ def test_editors_manage_topics_in_the_admin(client, superuser):
     )
     assert response.status_code == 200
     assert Article.objects.filter(tags__name="家政服务职业化").exists()
+
+
+# --- the writes: in bulk, as taggit's tags.add would make them ------------------------------------
+
+
+@pytest.mark.django_db
+def test_suggestions_for_every_article_are_written_in_a_few_queries(django_assert_max_num_queries):
+    from taggit.models import Tag, TaggedItem
+
+    before = {a.pk: set(a.tags.names()) for a in Article.objects.all()}
+    TaggedItem.objects.all().delete()
+    TopicSuggestion.objects.all().delete()
+    Tag.objects.all().delete()
+    # The topics, the articles, the suggestions made, the tags, the tagged items; then the
+    # unit's steps (mentions, index). One article at a time this took hundreds of queries.
+    with django_assert_max_num_queries(40):
+        added = apply_topics_to_all()
+    assert added == sum(len(names) for names in before.values())
+    assert {a.pk: set(a.tags.names()) for a in Article.objects.all()} == before
+    assert all(t.slug == t.slugify(t.name) for t in Tag.objects.all())
+
+
+@pytest.mark.django_db
+def test_a_taken_slug_gets_the_suffix_taggit_gives_and_the_index_follows(
+    django_capture_on_commit_callbacks,
+):
+    from taggit.models import Tag, TaggedItem
+
+    from search.models import Kind, SearchDocument
+
+    Tag.objects.create(name="Low Altitude")  # slug low-altitude
+    other = Article.objects.get(issue__number=2, number="1.1.1")
+    other.tags.add("low Altitude")  # taggit itself: low-altitude_1
+    assert Tag.objects.get(name="low Altitude").slug == "low-altitude_1"
+    topic = Topic.objects.create(name="LOW altitude")
+    article = Article.objects.prefetch_related("tags").get(issue__number=2, number="1.1.3")
+    article.title = "LOW altitude 论坛"  # matched in memory; nothing else of it is saved
+    with django_capture_on_commit_callbacks(execute=True):
+        # Outside any unit of content work: the writes are a unit of their own.
+        assert apply_topics(article=article, topics=[topic]) == ["LOW altitude"]
+    tag = Tag.objects.get(name="LOW altitude")
+    assert tag.slug == "low-altitude_2"
+    assert TaggedItem.objects.filter(tag=tag, object_id=article.pk).count() == 1
+    # As tags.add does, the prefetched tags are forgotten.
+    assert "LOW altitude" in {t.name for t in article.tags.all()}
+    document = SearchDocument.objects.get(kind=Kind.ARTICLE, object_id=article.pk)
+    assert "LOW altitude" in document.tags
+
+
+@pytest.mark.django_db
+def test_a_tag_the_article_already_has_is_recorded_as_suggested_and_not_added_twice():
+    from taggit.models import TaggedItem
+
+    topic = Topic.objects.create(name="家政服务职业化")
+    article = Article.objects.get(issue__number=2, number="1.1.1")
+    article.tags.add("家政服务职业化")  # by an editor, before the topic was suggested
+    article.title = "家政服务职业化的路径"
+    assert apply_topics(article=article, topics=[topic]) == ["家政服务职业化"]
+    assert TaggedItem.objects.filter(tag__name="家政服务职业化", object_id=article.pk).count() == 1
+    assert TopicSuggestion.objects.filter(article=article, topic=topic).exists()
+    assert apply_topics(article=article, topics=[topic]) == []

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sources import lines as lines_module
 from sources.lines import (
     _ends_sentence,
     display_width,
@@ -24,7 +24,7 @@ from sources.parse import parse_source
 from sources.readers import read_pasted
 from tests.seeds import seed_text
 from tests.sources.seedfiles import NEWSLETTER, POLICY, UNIVERSITY
-from tests.sources.timing import best_seconds
+from tests.sources.work import SOURCES, chars_through, regex_chars, steps
 
 
 def test_a_text_or_its_lines_give_the_same_paragraphs():
@@ -181,29 +181,43 @@ def test_every_word_of_the_seeds_is_kept():
 # --- linear in the length of the text (review finding 13) ----------------------------------------
 
 
-def test_a_paragraph_of_many_short_lines_is_read_in_linear_time():
+def test_a_paragraph_of_many_short_lines_is_read_in_linear_time(monkeypatch):
     """split_paragraphs joined a paragraph's lines one by one (text = join_pieces(text, line)),
     copying the growing text each time: 100 000 short numbered lines (4 MB, well under the 20 MB
-    limit) took over 20 s."""
+    limit) took over 20 s. Counted: the lines of Python run, and the characters handed to
+    join_pieces, which copies them."""
+    copied = chars_through(monkeypatch, lines_module, "join_pieces")
 
-    def read(n: int) -> None:
+    def work(n: int) -> int:
         text = "\n".join(f"{i}. 关于开展某某工作的通知" for i in range(n))
-        parse_source(read_pasted(text))
+        copied.reset()
+        return steps(parse_source, read_pasted(text), within=(SOURCES,)) + copied.chars
 
-    small, large = best_seconds(read, 10_000), best_seconds(read, 40_000)
+    small, large = work(1000), work(4000)
     # Linear: about 4×. Quadratic: about 16×.
-    assert large / small < 8, f"10k lines {small:.2f} s, 40k lines {large:.2f} s"
+    assert large / small < 6, f"1000 lines {small} steps, 4000 lines {large}"
 
 
-def test_a_long_run_of_sentence_marks_is_read_in_linear_time():
+def test_a_long_run_of_sentence_marks_is_read_in_linear_time(monkeypatch):
     """The sentence-end pattern ``[。！？…]+[”’）]*$``, searched for, tried each mark of a run in
-    turn: a line of 20 000 。 took 6 s."""
+    turn: a line of 20 000 。 took 6 s. Whether a line ends a sentence is read from its end, and
+    no regex is handed the line for it (a regex's backtracking runs no line of Python)."""
+    from sources import kinds
 
-    def read(n: int) -> None:
-        split_paragraphs(["正文。", "。" * n + "x", "下一行。"])
+    regexes = regex_chars(
+        monkeypatch, (lines_module, kinds), within=(lines_module, "_ends_sentence")
+    )
 
-    small, large = best_seconds(read, 5_000), best_seconds(read, 20_000)
-    assert large / small < 8, f"5k marks {small:.3f} s, 20k marks {large:.3f} s"
+    def work(n: int) -> int:
+        return steps(split_paragraphs, ["正文。", "。" * n + "x", "下一行。"], within=(SOURCES,))
+
+    small, large = work(5000), work(20000)
+    assert large / small < 6, f"5k marks {small} steps, 20k marks {large}"
+    assert regexes.chars < 100, f"{regexes.chars} characters handed to a regex for a sentence end"
+    assert [p.text for p in split_paragraphs(["正文。", "。" * 20_000 + "x", "下一行。"])] == [
+        "正文。",
+        "。" * 20_000 + "x下一行。",
+    ]
 
 
 _PIECES = st.text(alphabet="中文年月ab Z09，、（ .", max_size=6)
@@ -220,17 +234,15 @@ def test_the_end_of_a_sentence_is_what_the_pattern_found(text):
     assert _ends_sentence(text) == bool(pattern.search(text))
 
 
-def test_a_sentence_end_is_read_in_time_linear_in_the_line():
-    """``kinds.ends_sentence`` once searched a regex that took seconds on a long run of 。."""
+def test_a_sentence_end_is_read_in_time_linear_in_the_line(monkeypatch):
+    """``kinds.ends_sentence`` once searched a regex that took seconds on a long run of 。: it is
+    read from the end, no regex handed the line (whose backtracking no line count would see)."""
+    from sources import kinds
 
-    from sources.kinds import ends_sentence
-
-    def cost(n: int) -> float:
-        started = time.perf_counter()
-        for _ in range(20):
-            ends_sentence("。" * n + "x")
-        return time.perf_counter() - started
-
-    small, large = cost(500), cost(20_000)
-    assert not ends_sentence("。" * 20_000 + "x") and ends_sentence("好。」")
-    assert large < small * 40 * 4 + 0.05  # 40× the input: linear, with room for noise
+    regexes = regex_chars(monkeypatch, (kinds,), within=(kinds, "ends_sentence"))
+    small = steps(kinds.ends_sentence, "。" * 500 + "x")
+    large = steps(kinds.ends_sentence, "。" * 20_000 + "x")
+    assert large == small  # 40× the run: the same few lines
+    assert regexes.chars == 0, f"{regexes.chars} characters handed to a regex"
+    assert not kinds.ends_sentence("。" * 20_000 + "x") and kinds.ends_sentence("好。」")
+    assert kinds.ends_sentence("。" * 20_000 + "”）")

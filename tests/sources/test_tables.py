@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sources import tables
 from sources.tables import find_tables, fold_spaced_out
-from tests.sources.timing import best_seconds
+from tests.sources.work import chars_through, steps
 
 
 def test_letter_spacing_folds_but_word_gaps_stay():
@@ -79,9 +80,18 @@ def test_a_header_repeated_at_the_very_end_is_no_table_and_no_error():
     ],
     ids=["header", "triples", "spanned", "tab-rows"],
 )
-def test_tables_are_found_in_linear_time(texts):
-    small, large = best_seconds(find_tables, texts(1000)), best_seconds(find_tables, texts(4000))
-    assert large / small < 8, f"1000 paragraphs {small:.3f} s, 4000 {large:.3f} s"
+def test_tables_are_found_in_linear_time(texts, monkeypatch):
+    """Counted: the lines of Python run, and the characters handed to join_lines (a cell joined
+    to its next piece at each piece was copied each time). 4× the paragraphs, about 4× the work;
+    quadratic, 16×."""
+    joined = chars_through(monkeypatch, tables, "join_lines")
+
+    def work(n: int) -> int:
+        joined.reset()
+        return steps(find_tables, texts(n)) + joined.chars
+
+    small, large = work(500), work(2000)
+    assert large / small < 6, f"500 paragraphs {small} steps, 2000 {large}"
 
 
 def test_a_wide_header_and_a_short_row_do_not_try_every_choice_of_gaps():
@@ -96,8 +106,10 @@ def test_a_wide_header_and_a_short_row_do_not_try_every_choice_of_gaps():
 
     (run,) = find_tables(table(30))
     assert len(run.rows) == 101 and all(len(row) == 30 for row in run.rows)
-    ratio = best_seconds(find_tables, table(30)) / best_seconds(find_tables, table(6))
-    assert ratio < 100, f"30 columns cost {ratio:.0f}× what 6 do"
+    # Counted in lines of Python run, and stopped well before every choice of gaps is tried.
+    narrow = steps(find_tables, table(6))
+    wide = steps(find_tables, table(30), limit=100 * narrow)
+    assert wide / narrow < 100, f"30 columns cost {wide / narrow:.0f}× what 6 do"
 
 
 def test_a_short_row_fills_the_columns_the_cells_fit_worst():

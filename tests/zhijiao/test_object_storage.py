@@ -276,6 +276,7 @@ def test_a_bucket_that_refuses_the_upload_keeps_the_editors_form(bucket, setting
 
 
 @needs_s3
+@pytest.mark.usefixtures("typeset_once")  # the bucket is tested here, not the layout
 def test_a_pdf_is_built_stored_in_the_bucket_and_served_from_it(bucket, client, monkeypatch):
     issue = Issue.objects.get(year=2024, number=2)
     response = client.get(ISSUE_PDF_URL)
@@ -305,6 +306,7 @@ def test_a_pdf_is_built_stored_in_the_bucket_and_served_from_it(bucket, client, 
 
 
 @needs_s3
+@pytest.mark.usefixtures("typeset_once")  # the bucket is tested here, not the layout
 def test_a_pdf_the_bucket_refuses_is_served_anyway_and_logged(bucket, settings, client, caplog):
     options = settings.STORAGES["default"]["OPTIONS"]
     settings.STORAGES = {

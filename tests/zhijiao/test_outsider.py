@@ -25,6 +25,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from articles.models import Article, Attachment
 from communities.models import Organization
 from sources.models import SourceDocument
+from tests.conftest import import_seeds
 from tests.seeds import SEED_ARTICLE, SEED_COMMUNITY, seed_text
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,30 @@ def _admin_prefix() -> str:
     return reverse("admin:index").lstrip("/")
 
 
+def _store_a_source_document() -> None:
+    # The 素材库's pages need a document to show (editors' material, not in the seeds).
+    from sources.library import read_document, store_document
+    from tests.sources.seedfiles import NEWSLETTER
+
+    text, doc = read_document(pasted=seed_text(NEWSLETTER))
+    store_document(text=text, doc=doc)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _a_source_document(django_db_setup, django_db_blocker):
+    """The walks of a module share one stored source document: storing it (its candidates, and
+    their similarity to every article) costs about a second, and each walking test would store it
+    again in its own transaction. Committed before the module's first test, and the database put
+    back as the session seeded it after its last (tests/conftest.py's ``import_seeds``), so no
+    other module sees it. A walk without this fixture stores one itself (``_samples``)."""
+    with django_db_blocker.unblock():
+        if not SourceDocument.objects.exists():
+            _store_a_source_document()
+    yield
+    with django_db_blocker.unblock():
+        import_seeds()
+
+
 def _samples() -> dict[str, object]:
     article = (
         Article.objects.published()
@@ -59,16 +84,24 @@ def _samples() -> dict[str, object]:
     if not article.tags.exists():
         article.tags.add("产教融合")
     if not SourceDocument.objects.exists():
-        # The 素材库's pages need a document to show (editors' material, not in the seeds).
-        from sources.library import read_document, store_document
-        from tests.sources.seedfiles import NEWSLETTER
-
-        text, doc = read_document(pasted=seed_text(NEWSLETTER))
-        store_document(text=text, doc=doc)
+        _store_a_source_document()
     return {
         "article": article,
         "organization": Organization.objects.filter(communities__number=SEED_COMMUNITY).first(),
+        "first": {},  # per admin model: its first row and that row's first history record
+        "fixed": None,  # the values that depend on no route, read once per walk
     }
+
+
+def _first(model, samples: dict):
+    """The model's first row, and its first history record where it has a history: read once per
+    walk (a walk asks for them for every parameter of every URL of the model)."""
+    if model not in samples["first"]:
+        obj = model._default_manager.order_by("pk").first()
+        history = getattr(model, "history", None)
+        record = history.filter(id=obj.pk).first() if history is not None and obj else None
+        samples["first"][model] = obj, record
+    return samples["first"][model]
 
 
 def _admin_model(route: str):
@@ -83,28 +116,27 @@ def _admin_model(route: str):
 def _value(param: str, name: str, route: str, samples: dict) -> str:
     article, organization = samples["article"], samples["organization"]
     model = _admin_model(route) if route.startswith(_admin_prefix()) else None
-    obj = model._default_manager.order_by("pk").first() if model is not None else None
+    obj, record = _first(model, samples) if model is not None else (None, None)
     if param in ("object_id", "id"):  # "id": the admin's user password page
         if name == "admin:view_on_site":
             return str(article.pk)
         return str(obj.pk) if obj is not None else "1"
     if param == "history_id":
-        history = getattr(model, "history", None) if model is not None else None
-        record = history.filter(id=obj.pk).first() if history is not None and obj else None
         return str(record.history_id) if record is not None else "1"
-    fixed = {
-        "year": "2024",
-        "number": str(SEED_COMMUNITY) if "communit" in route else "2",
-        "article": article.number,
-        "title": article.section.title,
-        "source": "中国教育报",
-        "place": "广州",
-        "slug": article.tags.first().slug,
-        "content_type_id": str(ContentType.objects.get_for_model(Article).pk),
-        "app_label": "issues",
-        "url": "nothing/",
-        "rest": "nothing/",
-    }
+    if samples["fixed"] is None:
+        samples["fixed"] = {
+            "year": "2024",
+            "article": article.number,
+            "title": article.section.title,
+            "source": "中国教育报",
+            "place": "广州",
+            "slug": article.tags.first().slug,
+            "content_type_id": str(ContentType.objects.get_for_model(Article).pk),
+            "app_label": "issues",
+            "url": "nothing/",
+            "rest": "nothing/",
+        }
+    fixed = {**samples["fixed"], "number": str(SEED_COMMUNITY) if "communit" in route else "2"}
     if param == "pk":
         if name == "articles:attachment":
             first = Attachment.objects.order_by("pk").first()
@@ -191,6 +223,7 @@ def test_the_walk_fills_every_pattern_with_a_url_that_resolves_to_it():
         assert match.func == leaf.pattern.callback, (leaf.route, leaf.path, match)
 
 
+@pytest.mark.usefixtures("typeset_once")  # the PDFs are served, their layout is tested elsewhere
 def test_the_walk_uses_real_values(client, superuser, attachment):
     """Logged in as a superuser, the same URLs are served: the outsider's refusals below are the
     middleware's, not a 404 for a made-up number."""

@@ -82,6 +82,7 @@ def _login(client, request, role):
         client.force_login(request.getfixturevalue(role))
 
 
+@pytest.mark.usefixtures("typeset_once")  # the PDFs are served, their layout is tested elsewhere
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", NAMES)
 def test_every_named_url_renders_with_one_h1(client, request, role, name):

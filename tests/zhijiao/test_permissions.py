@@ -10,9 +10,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.zhijiao.test_outsider import Leaf, _admin_model, attachment, walk
+from tests.zhijiao.test_outsider import Leaf, _a_source_document, _admin_model, attachment, walk
 
-__all__ = ["attachment"]  # the fixture, shared with test_outsider
+__all__ = ["_a_source_document", "attachment"]  # the fixtures, shared with test_outsider
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def _as(client, request, role):
 
 
 @closed
+@pytest.mark.usefixtures("typeset_once")  # the PDFs are served, their layout is tested elsewhere
 @pytest.mark.parametrize("role", ROLES)
 def test_every_public_view_in_the_closed_intranet(client, request, role, attachment):
     user = _as(client, request, role)
