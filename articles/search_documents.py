@@ -18,8 +18,8 @@ __all__ = ["ARTICLES"]
 
 
 def _outlet(article: Article) -> str:
-    """The 来源 facet: the outlet label, else the 信息来源 line, as 栏目与来源 lists them (a topic
-    or place label is no source)."""
+    """The 来源 facet, one value an article: the outlet label, else the 信息来源 line (a topic or
+    place label is no source). 栏目与来源 lists an article under both when they differ."""
     return source_key(article.outlet or article.source_name)
 
 

@@ -115,12 +115,22 @@ def _list_page(filterset: CommunityFilter, page_number: str | None, per_page: in
     )
 
 
+#: Pages further into a list than this are worked out each time, not kept: any ``page=`` a link
+#: or a crawler makes up would otherwise take an entry each, pushing out the ones readers use.
+MAX_KEPT_PAGE = 20
+
+
 def list_page(filterset: CommunityFilter, page_number: str | None, *, per_page: int) -> ListPage:
-    """The list's page for the filterset's valid values and sort and the ``page`` parameter as
-    given: one query (the registry's token) when kept, twelve when not."""
+    """The list's page for the filterset's valid values and sort and the ``page`` parameter:
+    one query (the registry's token) when kept, twelve when not."""
+    number = (page_number or "").strip()
+    # As Paginator.get_page reads it: anything but a number is the first page.
+    number = str(int(number)) if number.isdecimal() else "1"
+    if int(number) > MAX_KEPT_PAGE:
+        return _list_page(filterset, number, per_page)
     chosen = sorted((name, repr(value)) for name, value in filterset.valid_data.items())
-    key = repr(("list", chosen, filterset.chosen_sort, page_number, per_page))
-    return kept(PART, key, lambda: _list_page(filterset, page_number, per_page))
+    key = repr(("list", chosen, filterset.chosen_sort, number, per_page))
+    return kept(PART, key, lambda: _list_page(filterset, number, per_page))
 
 
 def figures() -> dict:

@@ -93,3 +93,17 @@ def test_the_kept_home_page_reads_no_registry_table(client, django_assert_max_nu
     # The latest issue, the registry's token, its sections and articles, the newest articles.
     with django_assert_max_num_queries(5):
         assert client.get(reverse("issues:home")).status_code == 200
+
+
+def test_made_up_page_numbers_share_the_kept_first_page_or_are_not_kept(client):
+    from tests.queries import counted_queries
+
+    first = _listed(client)
+    for junk in ("abc", "1x", "", " 1", "0001"):
+        with counted_queries() as queries:
+            assert _listed(client, page=junk) == first
+        assert len(queries) == 1, junk  # the token: the kept first page
+    for far in ("999", "100000"):  # past the kept pages: the last page, worked out each time
+        with counted_queries() as queries:
+            client.get(LIST, {"page": far})
+        assert len(queries) > 1

@@ -16,7 +16,7 @@ from core.changes import Change
 from core.publishing import Status
 from issues.models import Issue, Section
 from search import service
-from search.backends import FTS_TABLE, GIN_INDEX
+from search.backends import FTS_TABLE, GIN_INDEX, TABLE
 from search.checks import search_index_present
 from search.models import Kind, SearchDocument
 from tests.search.test_search import found, organization_ids
@@ -230,3 +230,27 @@ def test_the_startup_check_reports_an_empty_index():
     SearchDocument.objects.all().delete()
     [warning] = search_index_present(None)
     assert warning.id == "articles.W001" and "rebuild_search_index" in warning.hint
+
+
+def test_the_short_columns_come_before_the_long_texts():
+    # What the ranking and the facets read for every match must not sit behind the long texts
+    # (on SQLite, reading a column after them walks the row's overflow pages).
+    short = ["kind", "issue_year", "number", "section", "source", "place", "tags", "title"]
+    short += ["location", "head_norm"]
+    with connection.cursor() as cursor:
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, TABLE)]
+    if connection.vendor == "sqlite":
+        assert (
+            max(columns.index(c) for c in short)
+            < columns.index("text")
+            < columns.index("body_norm")
+        )
+    else:  # PostgreSQL keeps them in line (not moved out to TOAST with the texts)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass",
+                [TABLE],
+            )
+            storage = dict(cursor.fetchall())
+        texts = [c for c in short if c not in ("kind", "issue_year")]
+        assert {c: storage[c] for c in texts} == dict.fromkeys(texts, "m")
