@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 import pytest
 from django.conf import settings
@@ -251,10 +250,14 @@ def test_a_unit_that_fails_writes_nothing(steps):
 @pytest.mark.usefixtures("seeds_afterwards")
 def test_an_editor_saves_while_an_import_is_running():
     """The token's row is locked only by a unit's last write, so an import that has written its
-    rows and is still running holds nothing an editor's save of another issue needs."""
+    rows and is still running holds nothing an editor's save of another issue needs. No clock:
+    the save must end while the import is still inside its unit (it would have to wait for the
+    import's commit otherwise), and a lock wait fails the save at once (lock_timeout; nothing
+    else holds a lock here, so a loaded machine cannot trip it)."""
     if not Issue.objects.exists():  # emptied by an earlier transactional test of this module
         import_seeds()
-    importing, release, failures = threading.Event(), threading.Event(), []
+    importing, release, committed = threading.Event(), threading.Event(), threading.Event()
+    failures = []
     issue = Issue.objects.get(year=2024, number=1)
     other = Article.objects.get(**ARTICLE)
 
@@ -265,7 +268,8 @@ def test_an_editor_saves_while_an_import_is_running():
                     article.title += "（导入中）"
                     article.save()
                 importing.set()
-                release.wait(20)  # the rest of a long import
+                release.wait(300)  # the rest of a long import, until the editor has saved
+            committed.set()
         except Exception as exc:  # reported below
             failures.append(exc)
         finally:
@@ -275,15 +279,19 @@ def test_an_editor_saves_while_an_import_is_running():
     thread = threading.Thread(target=long_import)
     thread.start()
     try:
-        assert importing.wait(20)
-        started = time.monotonic()
-        with content_change():
-            other.title = "导入期间编辑保存的标题"
-            other.save()
-        waited = time.monotonic() - started
+        assert importing.wait(300)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '10s'")  # a wait on the import's locks: an error
+        try:
+            with content_change():
+                other.title = "导入期间编辑保存的标题"
+                other.save()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        # The import is still open: the editor did not wait for it.
+        assert not committed.is_set() and thread.is_alive()
         assert Article.objects.get(pk=other.pk).title == "导入期间编辑保存的标题"
-        assert thread.is_alive()  # the import is still open: the editor did not wait for it
-        assert waited < 5
     finally:
         release.set()
         thread.join(30)

@@ -8,7 +8,7 @@ import pytest
 from sources import body
 from sources.blocks import Block
 from sources.body import Unit, body_blocks
-from tests.sources.work import chars_through, steps
+from tests.work import chars_through, steps
 
 
 def _units(*texts: str) -> list[Unit]:

@@ -24,7 +24,7 @@ from sources.parse import parse_source
 from sources.readers import read_pasted
 from tests.seeds import seed_text
 from tests.sources.seedfiles import NEWSLETTER, POLICY, UNIVERSITY
-from tests.sources.work import SOURCES, chars_through, regex_chars, steps
+from tests.work import SOURCES, chars_through, regex_chars, steps
 
 
 def test_a_text_or_its_lines_give_the_same_paragraphs():

@@ -10,7 +10,7 @@ from sources import lines
 from sources.parse import parse_source
 from tests.sources.generated import generated_document, seed_pages
 from tests.sources.seedfiles import NEWSLETTER, UNIVERSITY
-from tests.sources.work import SOURCES, chars_through, steps
+from tests.work import SOURCES, chars_through, steps
 
 SMALL, LARGE = 25, 500
 

@@ -28,7 +28,7 @@ from sources.readers import (
 from tests.seeds import seed_text
 from tests.sources.pdfs import FONTS, minimal_pdf, newsletter_pdf
 from tests.sources.seedfiles import NEWSLETTER, UNIVERSITY
-from tests.sources.work import steps
+from tests.work import steps
 
 
 def refused(call, *args, **kwargs) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from sources import tables
 from sources.tables import find_tables, fold_spaced_out
-from tests.sources.work import chars_through, steps
+from tests.work import chars_through, steps
 
 
 def test_letter_spacing_folds_but_word_gaps_stay():

@@ -11,16 +11,24 @@ handed to that call instead (``chars_through``, ``regex_chars``).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import sources
+
+def folder(package: str) -> str:
+    """The folder of a top-level package (found, not imported): the lines worth counting for
+    its code, as ``steps(..., within=(folder("importer"),))``."""
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.submodule_search_locations, package
+    return str(Path(next(iter(spec.submodule_search_locations))).resolve())
+
 
 #: The folder of the sources package: the lines worth counting for its parsers.
-SOURCES = str(Path(sources.__file__).resolve().parent)
+SOURCES = folder("sources")
 
 
 class TooMuchWork(Exception):
@@ -65,14 +73,17 @@ def ratio(call: Callable, small, large, **kwargs) -> float:
 
 
 class Meter:
-    """Characters counted, from 0 again after ``reset``."""
+    """Characters counted, from 0 again after ``reset``; ``longest``, the longest string handed
+    in one call."""
 
     def __init__(self) -> None:
         self.chars = 0
+        self.longest = 0
         self.depth = threading.local()
 
     def reset(self) -> Meter:
         self.chars = 0
+        self.longest = 0
         return self
 
     def handed(self, value) -> None:
@@ -81,8 +92,11 @@ class Meter:
             return
         if isinstance(value, str):
             self.chars += len(value)
+            self.longest = max(self.longest, len(value))
         elif isinstance(value, (tuple, list)):
-            self.chars += sum(len(v) for v in value if isinstance(v, str))
+            lengths = [len(v) for v in value if isinstance(v, str)]
+            self.chars += sum(lengths)
+            self.longest = max(self.longest, *lengths, 0)
 
 
 def chars_through(monkeypatch, module, name: str) -> Meter:
@@ -123,19 +137,19 @@ class _CountingPattern:
 _READING = {"search", "match", "fullmatch", "findall", "finditer", "split", "sub", "subn"}
 
 
-def regex_chars(monkeypatch, modules, within) -> Meter:
+def regex_chars(monkeypatch, modules, within=None) -> Meter:
     """For the rest of the test, the characters the regexes of ``modules`` (their compiled
     patterns, and ``re`` as they call it) are handed while ``within`` (a (module, function name)
-    pair) runs: a regex that only sees a bounded tail of the text cannot backtrack over a long
-    run of it."""
+    pair) runs, or at any time without it: a regex that only sees a bounded tail of the text
+    cannot backtrack over a long run of it."""
     meter = Meter()
+    if within is None:
+        for module in modules:
+            _count_regexes(monkeypatch, module, meter)
+        return meter
     meter.depth.n = 0
     for module in modules:
-        for name, value in list(vars(module).items()):
-            if isinstance(value, re.Pattern):
-                monkeypatch.setattr(module, name, _CountingPattern(value, meter))
-        if getattr(module, "re", None) is re:
-            monkeypatch.setattr(module, "re", _CountingRe(meter))
+        _count_regexes(monkeypatch, module, meter)
     owner, name = within
     original = getattr(owner, name)
 
@@ -148,6 +162,14 @@ def regex_chars(monkeypatch, modules, within) -> Meter:
 
     monkeypatch.setattr(owner, name, measured)
     return meter
+
+
+def _count_regexes(monkeypatch, module, meter: Meter) -> None:
+    for name, value in list(vars(module).items()):
+        if isinstance(value, re.Pattern):
+            monkeypatch.setattr(module, name, _CountingPattern(value, meter))
+    if getattr(module, "re", None) is re:
+        monkeypatch.setattr(module, "re", _CountingRe(meter))
 
 
 class _CountingRe:
