@@ -62,10 +62,6 @@ test: setup node_modules/.installed
 # tests that touch the database (tests/conftest.py), as parsers, layouts and the browser say nothing
 # new on a second database; with a pytest cache of its own, as it may run beside the SQLite run.
 TEST_SQLITE   := env -u DATABASE_URL scripts/with-s3.sh $(BIN)/pytest
-# In make test the browser tests (a third of the SQLite run, mostly waiting on Chromium) run as a job
-# of their own beside the rest, each with a pytest cache (and SQLite test database) of its own.
-TEST_BROWSER  := env -u DATABASE_URL scripts/with-s3.sh $(BIN)/pytest tests/browser \
-                 -o cache_dir=.pytest_cache/browser
 TEST_POSTGRES := ZHIJIAO_TESTS=database scripts/with-postgres.sh scripts/with-s3.sh $(BIN)/pytest \
                  -o cache_dir=.pytest_cache/postgres
 
@@ -75,9 +71,9 @@ test-sqlite: setup
 test-postgres: setup
 	$(TEST_POSTGRES)
 
-# The runs side by side (after setup, once), each into a log of its own that is shown whole when
-# that run has ended, SQLite's first, so no run's lines are mixed with another's. Fails when any
-# fails, after showing them all.
+# The two runs side by side (after setup, once), each into a log of its own that is shown whole
+# when that run has ended, SQLite's first, so neither's lines are mixed with the other's. Fails when
+# either fails, after showing both.
 test-both: setup
 	@logs=$$(mktemp -d -t zhijiao-tests.XXXXXX); \
 	echo "SQLite and PostgreSQL runs started side by side (logs in $$logs)"; \
@@ -85,14 +81,10 @@ test-both: setup
 	if [ -n "$(WITH_IMAGE_TEST)" ]; then \
 	  scripts/image-test.sh --if-podman >"$$logs/image.log" 2>&1 & image=$$!; \
 	fi; \
-	$(TEST_SQLITE) --ignore=tests/browser >"$$logs/sqlite.log" 2>&1 & sqlite=$$!; \
-	$(TEST_BROWSER) >"$$logs/browser.log" 2>&1 & browser=$$!; \
+	$(TEST_SQLITE) >"$$logs/sqlite.log" 2>&1 & sqlite=$$!; \
 	$(TEST_POSTGRES) >"$$logs/postgres.log" 2>&1 & postgres=$$!; \
 	wait $$sqlite; s=$$?; \
-	echo "======== SQLite: the whole suite but the browser tests (exit $$s) ========"; \
-	cat "$$logs/sqlite.log"; \
-	wait $$browser; b=$$?; \
-	echo "======== SQLite: the browser tests (exit $$b) ========"; cat "$$logs/browser.log"; \
+	echo "======== SQLite: the whole suite (exit $$s) ========"; cat "$$logs/sqlite.log"; \
 	wait $$postgres; p=$$?; \
 	echo "======== PostgreSQL: the tests that touch the database (exit $$p) ========"; \
 	cat "$$logs/postgres.log"; \
@@ -101,9 +93,8 @@ test-both: setup
 	  echo "======== the production image (exit $$i) ========"; cat "$$logs/image.log"; \
 	fi; \
 	rm -rf "$$logs"; \
-	if [ $$s != 0 ] || [ $$b != 0 ] || [ $$p != 0 ] || [ $$i != 0 ]; then \
-	  echo "make test: SQLite run exit $$s, browser run exit $$b, PostgreSQL run exit $$p," \
-	    "image test exit $$i" >&2; \
+	if [ $$s != 0 ] || [ $$p != 0 ] || [ $$i != 0 ]; then \
+	  echo "make test: SQLite run exit $$s, PostgreSQL run exit $$p, image test exit $$i" >&2; \
 	  exit 1; \
 	fi
 
