@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from taggit.models import Tag
 
-from articles.models import Article, SourceKind
-from core.links import reverse
+from articles.models import Article, SourceKind, article_url
+from core.links import Linked
 
 
 def _listing(queryset: QuerySet) -> QuerySet:
@@ -79,15 +79,12 @@ def tagged(tag: Tag) -> QuerySet:
 
 
 @dataclass(frozen=True)
-class Sibling:
+class Sibling(Linked):
     """An article next to another, as its link shows it."""
 
     number: str
     title: str
     url: str
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 @dataclass
@@ -121,11 +118,7 @@ def neighbours(article: Article) -> Neighbours:
     def sibling(found: tuple[str, str] | None) -> Sibling | None:
         if found is None:
             return None
-        url = reverse(
-            "articles:detail",
-            kwargs={"year": issue.year, "number": issue.number, "article": found[0]},
-        )
-        return Sibling(*found, url=url)
+        return Sibling(*found, url=article_url(issue.year, issue.number, found[0]))
 
     return Neighbours(previous=sibling(previous), next=sibling(following))
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from communities.registry import normalize_org_name
-from core.links import reverse
+from core.links import Linked, reverse
 
 MIN_ORGANIZATION_NAME = 5
 
@@ -150,14 +150,11 @@ def mention_cards(**lookup):
 
 
 @dataclass(frozen=True)
-class Named:
+class Named(Linked):
     """A registry entry as an article's page links it."""
 
     name: str
     url: str
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 @dataclass

@@ -40,6 +40,12 @@ class SourceKind(models.TextChoices):
     PLACE = "place", "地区"
 
 
+def article_url(year: int, number: int, article: str) -> str:
+    """An article's public address, from its issue's year and number and its own number (for
+    what has them in hand without the article: a 目录 line, a search row)."""
+    return reverse("articles:detail", kwargs={"year": year, "number": number, "article": article})
+
+
 class ArticleQuerySet(PublishableQuerySet):
     def published(self) -> ArticleQuerySet:
         """Visible articles: the article itself is visible and so is its issue."""
@@ -138,10 +144,7 @@ class Article(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "articles:detail",
-            kwargs={"year": self.issue.year, "number": self.issue.number, "article": self.number},
-        )
+        return article_url(self.issue.year, self.issue.number, self.number)
 
     def clean(self) -> None:
         if self.section_id and self.issue_id and self.section.issue_id != self.issue_id:

@@ -8,9 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from articles.listings import source_key
-from articles.models import Article, SourceKind
+from articles.models import Article, SourceKind, article_url
 from core.documents import Document, in_order
-from core.links import reverse
 from core.publishing import published_q, visible_from
 from core.text import html_to_text
 
@@ -91,8 +90,7 @@ class ArticleDocuments:
         return ids
 
     def url(self, doc) -> str:
-        kwargs = {"year": doc.issue_year, "number": doc.issue_number, "article": doc.number}
-        return reverse("articles:detail", kwargs=kwargs)
+        return article_url(doc.issue_year, doc.issue_number, doc.number)
 
 
 ARTICLES = ArticleDocuments()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from articles.models import Article
-from core.links import reverse
+from articles.models import Article, article_url
+from core.links import Linked
 from issues.models import Issue, Section
 
 
 @dataclass(frozen=True)
-class TocLine:
+class TocLine(Linked):
     """An article as a page's 目录 prints it: a line and its link, read as plain values (a
     page's 目录 needs neither the body nor a model instance per article)."""
 
@@ -22,9 +22,6 @@ class TocLine:
     page_start: int | None
     pdf_page: int | None
     url: str
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 _LINE_FIELDS = ("section_id", "number", "title", "toc_title", "source", "page_start", "pdf_page")
@@ -69,10 +66,7 @@ def table_of_contents(
         (nodes[s.parent_id].children if s.parent_id in nodes else top).append(nodes[s.pk])
     if lines:
         for values in articles.values_list(*_LINE_FIELDS):
-            url = reverse(
-                "articles:detail",
-                kwargs={"year": issue.year, "number": issue.number, "article": values[1]},
-            )
+            url = article_url(issue.year, issue.number, values[1])
             nodes[values[0]].articles.append(TocLine(*values, url=url))
     else:
         for article in articles:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf
 from django.urls import reverse as django_reverse
 
-__all__ = ["reverse"]
+__all__ = ["Linked", "reverse"]
 
 
 @lru_cache(maxsize=16384)
@@ -28,3 +28,13 @@ def reverse(name: str, args: tuple = (), kwargs: dict | None = None) -> str:
         tuple(args),
         tuple(sorted((kwargs or {}).items())),
     )
+
+
+class Linked:
+    """For plain values a template links to as it links to a model (``get_absolute_url()``):
+    the value's own ``url``, worked out when the value was made."""
+
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
