@@ -34,6 +34,13 @@ def _name(value: str) -> str:
     return value
 
 
+def _public(article: Article) -> bool:
+    """Whether the public sees the article, asked of the row and its issue as read (the rule of
+    ``published()``)."""
+    now = timezone.now()
+    return is_visible(article, now) and is_visible(article.issue, now)
+
+
 def _viewable_article(request: HttpRequest, year: int, number: int, article: str) -> Article:
     """The article at that address with its issue and section (and the section's parent), if
     the reader may open it: one query. Whether the public may see it is checked on the row read
@@ -50,10 +57,8 @@ def _viewable_article(request: HttpRequest, year: int, number: int, article: str
     obj = next(iter(found), None)
     if obj is None:
         raise Http404("没有这篇文章")
-    if not can_preview(request.user, Article):
-        now = timezone.now()
-        if not (is_visible(obj, now) and is_visible(obj.issue, now)):
-            raise Http404("没有这篇文章")
+    if not can_preview(request.user, Article) and not _public(obj):
+        raise Http404("没有这篇文章")
     return obj
 
 
@@ -86,9 +91,8 @@ def article_detail(request: HttpRequest, year: int, number: int, article: str) -
             "neighbours": listings.neighbours(obj),
             "related": related_articles(obj),
             "mentions": mentions_of(obj),
-            # Only editors open what the public cannot see: for everyone else no query.
-            "preview": can_preview(request.user, Article)
-            and not Article.objects.published().filter(pk=obj.pk).exists(),
+            # Only editors get here with what the public cannot see.
+            "preview": not _public(obj),
             "citation": citation.gbt7714(obj, accessed=timezone.localdate()),
             "body": for_reading(obj.body),
         },

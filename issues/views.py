@@ -2,12 +2,13 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from articles.feeds import newest_articles
 from articles.toc import table_of_contents
 from communities import summary
 from core.pagecache import published_page
-from core.publishing import can_preview
+from core.publishing import can_preview, is_visible
 from issues.archive import archive_cards, issue_period
 from issues.models import Issue
 
@@ -26,7 +27,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "toc": table_of_contents(latest, lines=True) if latest else [],
             "newest": newest_articles(NEWEST_ON_HOME).defer("body"),
             "figures": figures,
-            "chart": figures["chart"],
         },
     )
 
@@ -51,7 +51,7 @@ def issue_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
         {
             "issue": issue,
             "toc": table_of_contents(issue, include_unpublished=preview, lines=True),
-            "preview": preview and not Issue.objects.published().filter(pk=issue.pk).exists(),
+            "preview": preview and not is_visible(issue, timezone.now()),
         },
     )
 
