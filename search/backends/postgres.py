@@ -181,14 +181,19 @@ class PostgresBackend(Backend):
         # The planner does not know that `vector @@` on a sequential scan reads each row's vector
         # from TOAST: for a common word it would rather scan the table than use the GIN index.
         # Switched off for the search's own statements only, then put back as it was (the
-        # caller's transaction may go on).
+        # caller's transaction may go on). A plan that must scan all the same (a query of
+        # punctuation, which no index can look up) then costs more than jit_above_cost, and
+        # compiling it took a hundred times as long as running it: JIT off as well.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('enable_seqscan'), "
-                "set_config('enable_seqscan', 'off', true)"
+                "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+                "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
             )
-            before = cursor.fetchone()[0]
+            seqscan, jit = cursor.fetchone()[:2]
             try:
                 yield
             finally:
-                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)",
+                    [seqscan, jit],
+                )

@@ -262,6 +262,35 @@ def test_a_minus_excludes_when_the_rest_is_punctuation():
     assert got != scan(corpus, "、")
 
 
+@pytest.mark.parametrize("query", ["-", "、", "、 -广州"])
+def test_a_query_no_index_can_look_up_is_not_compiled_first(query):
+    """On PostgreSQL the search plans with sequential scans off; a query of punctuation must scan
+    all the same, which then looks costly enough to JIT-compile: that compiling took hundreds of
+    milliseconds for a scan of one or two. What PostgreSQL would do with each of the search's
+    statements, asked in the search's own session."""
+    from django.db import connection
+
+    from search.backends import get_backend
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT compilation is PostgreSQL's")
+    statements: list[tuple[str, object]] = []
+
+    def record(execute, sql, params, many, context):
+        if sql.lstrip().startswith(("SELECT d.", "WITH ")):
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert found(query)
+    assert statements
+    with get_backend().session(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "JIT:" not in plan, plan
+
+
 def test_a_quoted_phrase_is_one_term():
     corpus = published_corpus()
     got = set(found('"加快 5G、千兆光网"'))
