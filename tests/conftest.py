@@ -7,8 +7,10 @@ per-test transaction, which is rolled back, so the seeds stay as imported for th
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,10 +156,18 @@ def no_page_cache(settings):
     settings.ZHIJIAO_PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture(scope="session")
+def _media_folders(tmp_path_factory) -> Iterator[Path]:
+    """Under one session folder, a name per test (``tmp_path`` would make and number a folder for
+    every test, most of which write nothing; the storage makes it at its first file)."""
+    base = tmp_path_factory.mktemp("media")
+    return (base / str(n) for n in itertools.count())
+
+
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(settings, _media_folders):
     """Files the code writes (PDFs, attachments) go to a folder of the test's own."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT = next(_media_folders)
 
 
 class TypesetOnce:

