@@ -183,7 +183,7 @@ class PostgresBackend(Backend):
         # Switched off for the search's own statements only, then put back as it was (the
         # caller's transaction may go on). A plan that must scan all the same (a query of
         # punctuation, which no index can look up) then costs more than jit_above_cost, and
-        # compiling it took a hundred times as long as running it: JIT off as well.
+        # compiling it took far longer than running it: JIT off as well.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
