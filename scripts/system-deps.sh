@@ -14,7 +14,8 @@ for need in "$@"; do
               # Emoji in article text print in PDFs with this font, as empty boxes without it.
               ls /usr/share/fonts/truetype/noto/NotoColorEmoji* >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji) ;;
     postgres) [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15) ;;
-    chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    # The browser tests' Chromium: Debian's headless shell build (tests/browser/conftest.py).
+    chromium) [ -x /usr/bin/chromium-headless-shell ] || missing+=(chromium-headless-shell) ;;
     npm)      command -v npm >/dev/null || missing+=(npm) ;;
     *) echo "system-deps.sh: unknown need '$need'" >&2; exit 2 ;;
   esac

@@ -26,7 +26,10 @@ from tests.conftest import import_seeds
 # Playwright's sync API keeps an event loop in this thread; Django would refuse database access.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's build of Chromium's headless shell (package chromium-headless-shell, the same source and
+# version as the chromium package): the browser without the desktop one's windowing and
+# compositing, which the tests never look at, for about a third less CPU per run.
+CHROMIUM = "/usr/bin/chromium-headless-shell"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -54,7 +57,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium-headless-shell)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
