@@ -101,17 +101,23 @@ class ListPage:
     facets: list[Facet]
     chart: Chart | None
     registry: Registry | None
+    #: The chart and the rows as the list prints them (communities/_rows.html): most of the
+    #: page's markup, drawn once with what is kept rather than at every request.
+    drawn: str
 
 
 def _list_page(filterset: CommunityFilter, page_number: str | None, per_page: int) -> ListPage:
     numbers = list(filterset.qs.values_list("number", flat=True))
     page = Paginator(Rows(numbers), per_page).get_page(page_number)
     page.object_list = list(page.object_list)  # read now: this is what is kept
+    chart = monthly_chart(foundings_by_month(filterset.filtered()))
+    drawn = render_to_string("communities/_rows.html", {"page": page, "chart": chart})
     return ListPage(
         page=page,
         facets=registry_facets(filterset),
-        chart=monthly_chart(foundings_by_month(filterset.filtered())),
+        chart=chart,
         registry=Registry.objects.order_by("pk").first(),
+        drawn=mark_safe(drawn),  # our own template's output
     )
 
 

@@ -59,10 +59,24 @@ def next_scheduled(now: datetime) -> datetime | None:
     return waiting[0].union(*waiting[1:]).order_by("published_at").first() if waiting else None
 
 
-def _lifetime(now: datetime) -> float:
+def _next_scheduled_for(token: str, now: datetime) -> datetime | None:
+    """``next_scheduled(now)``, worked out once per content token in each process: only a unit
+    of content work (which replaces the token) can schedule or unschedule anything, so under one
+    token the answer changes only when its time has come (and is then worked out again)."""
+    cache = caches[CACHE_ALIAS]
+    key = f"next-scheduled:{token}"
+    kept = cache.get(key)  # a 1-tuple, so that "nothing scheduled" is kept too
+    if kept is not None and (kept[0] is None or kept[0] > now):
+        return kept[0]
+    upcoming = next_scheduled(now)
+    cache.set(key, (upcoming,), settings.ZHIJIAO_PAGE_CACHE_SECONDS)
+    return upcoming
+
+
+def _lifetime(token: str, now: datetime) -> float:
     """Seconds a page rendered now may be kept: the setting, cut at the next scheduled change."""
     lifetime = float(settings.ZHIJIAO_PAGE_CACHE_SECONDS)
-    upcoming = next_scheduled(now)
+    upcoming = _next_scheduled_for(token, now)
     if upcoming is not None:
         lifetime = min(lifetime, (upcoming - now).total_seconds())
     return lifetime
@@ -145,7 +159,7 @@ def published_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if stored is not None:
             return _personalise(_replay(stored), request)
         started = time.monotonic()
-        lifetime = _lifetime(timezone.now())
+        lifetime = _lifetime(token, timezone.now())
         response = _render_as_anonymous(view, request, *args, **kwargs)
         # What is left of the lifetime once rendered; a second or less is not worth storing.
         remaining = math.floor(lifetime - (time.monotonic() - started))

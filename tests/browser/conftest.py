@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Debian's build of Chromium's headless shell (package chromium-headless-shell, the same source and
 # version as the chromium package): the browser without the desktop one's windowing and
-# compositing, which the tests never look at, for about a third less CPU per run.
+# compositing, which the tests never look at, for less CPU per run.
 CHROMIUM = "/usr/bin/chromium-headless-shell"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -299,15 +299,33 @@ def test_every_kind_of_change_shows_at_once(client, change):
         assert expected in page
 
 
+def _asked_when_next(queries) -> int:
+    """How many of the captured queries asked when the next scheduled item is due."""
+    return sum(" UNION " in q["sql"] and "published_at" in q["sql"] for q in queries)
+
+
 def test_a_scheduled_article_appears_on_time_on_a_cached_page(client):
-    """No write happens when a scheduled item's time comes: the page must not outlive it."""
+    """No write happens when a scheduled item's time comes: the page must not outlive it. When
+    the next item is due is asked once per content token in a process, not again for every page
+    rendered under it."""
     article = Article.objects.get(**ARTICLE)
+    pages = [article.issue.get_absolute_url(), reverse("issues:archive"), reverse("issues:home")]
+    with CaptureQueriesContext(connection) as queries:
+        for url in pages:
+            assert client.get(url)[HEADER] == "miss"
+    assert _asked_when_next(queries.captured_queries) == 1
+    # A change can schedule something: under the new token it is asked again, and the page
+    # rendered then is kept only until the newly scheduled article is due.
     article.published_at = timezone.now() + timedelta(seconds=2)
     article.save()
-    issue_url = article.issue.get_absolute_url()
-    assert article.get_absolute_url() not in _cached(client, issue_url)
+    with CaptureQueriesContext(connection) as queries:
+        assert article.get_absolute_url() not in _cached(client, pages[0])
+    assert _asked_when_next(queries.captured_queries) == 1
     time.sleep(2.5)
-    assert article.get_absolute_url() in _page(client, issue_url)
+    # Its time has come: the kept answer is past, so it is asked again, and the page shows it.
+    with CaptureQueriesContext(connection) as queries:
+        assert article.get_absolute_url() in _page(client, pages[0])
+    assert _asked_when_next(queries.captured_queries) == 1
 
 
 def test_rebuilding_the_index_replaces_the_token_once():
