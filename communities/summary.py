@@ -135,7 +135,10 @@ def list_page(filterset: CommunityFilter, page_number: str | None, *, per_page: 
     if int(number) > MAX_KEPT_PAGE:
         return _list_page(filterset, number, per_page)
     chosen = sorted((name, repr(value)) for name, value in filterset.valid_data.items())
-    key = repr(("list", chosen, filterset.chosen_sort, number, per_page))
+    # The list's address too: the rows drawn with the page link with it (as ``figures``).
+    key = repr(
+        ("list", chosen, filterset.chosen_sort, number, per_page, reverse("communities:list"))
+    )
     return kept(PART, key, lambda: _list_page(filterset, number, per_page))
 
 

@@ -33,6 +33,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
             "facets": listing.facets,
             "active": active_filters(filterset, listing.facets, request.GET),
             "chosen_words": "、".join(value for _, value in export.chosen_filters(filterset)),
+            "chart": listing.chart,
             "drawn": listing.drawn,
             "sort": filterset.chosen_sort,
             "sort_choices": SORT_CHOICES,

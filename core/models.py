@@ -1,7 +1,14 @@
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import models
 from django.utils import timezone
+
+# The tokens as a reader's request read them first (``ContentGeneration.as_read``), so that the
+# page cache, the kept parts and the related-articles archive of one page ask the database once.
+_as_read: ContextVar[dict[int, str] | None] = ContextVar("content_tokens", default=None)
 
 
 class ContentGeneration(models.Model):
@@ -29,14 +36,33 @@ class ContentGeneration(models.Model):
     @classmethod
     def read(cls, row: int) -> str | None:
         """The row's token, or None while there is none (a test database flushed since its
-        migration)."""
+        migration); inside ``as_read``, the token as it was read there."""
+        known = _as_read.get()
+        if known is not None and row in known:
+            return known[row]
         return cls.objects.filter(pk=row).values_list("token", flat=True).first()
+
+    @classmethod
+    @contextmanager
+    def as_read(cls) -> Iterator[dict[int, str]]:
+        """Every token, read in one query, and ``read`` answering from them until the block
+        ends: for rendering one page, whose parts each read a token before their content. Read
+        first, so still before any content (the argument of docs/architecture.md holds)."""
+        known = dict(cls.objects.values_list("pk", "token"))
+        reset = _as_read.set(known)
+        try:
+            yield known
+        finally:
+            _as_read.reset(reset)
 
     @classmethod
     def replace(cls, row: int) -> None:
         """A new token for the row, in the current transaction (which holds the row's lock on
         PostgreSQL until it commits)."""
         token, now = secrets.token_hex(16), timezone.now()
+        known = _as_read.get()
+        if known is not None:  # a write inside ``as_read``: later reads see the new token
+            known.pop(row, None)
         if not cls.objects.filter(pk=row).update(token=token, changed_at=now):
             # Only a database flushed since its migration (tests) lacks the row.
             cls.objects.bulk_create(

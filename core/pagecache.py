@@ -150,17 +150,19 @@ def published_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if not _may_use_cache(request):
             return view(request, *args, **kwargs)
         # The token first, the content after: a page never shows content older than its token.
-        token = current_token()
-        if token is None:
-            return view(request, *args, **kwargs)
-        cache = caches[CACHE_ALIAS]
-        key = _key(token, request)
-        stored = cache.get(key)
-        if stored is not None:
-            return _personalise(_replay(stored), request)
-        started = time.monotonic()
-        lifetime = _lifetime(token, timezone.now())
-        response = _render_as_anonymous(view, request, *args, **kwargs)
+        # (The kept parts' tokens in the same query, for the render below.)
+        with ContentGeneration.as_read() as tokens:
+            token = tokens.get(_TOKEN_ROW)
+            if token is None:
+                return view(request, *args, **kwargs)
+            cache = caches[CACHE_ALIAS]
+            key = _key(token, request)
+            stored = cache.get(key)
+            if stored is not None:
+                return _personalise(_replay(stored), request)
+            started = time.monotonic()
+            lifetime = _lifetime(token, timezone.now())
+            response = _render_as_anonymous(view, request, *args, **kwargs)
         # What is left of the lifetime once rendered; a second or less is not worth storing.
         remaining = math.floor(lifetime - (time.monotonic() - started))
         if remaining >= 1 and _may_store(request, response):

@@ -141,13 +141,16 @@ def seeds_afterwards(django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
-    """Each test starts with no cached pages, as a newly started process does. (The token in the
-    database is rolled back with the test; the pages in memory are not.)"""
+    """Each test starts with no cached pages and no kept parts, as a newly started process does.
+    (The tokens in the database are rolled back with the test; what is kept in memory is not,
+    and a test's write that bypasses a unit, a ``QuerySet.update``, leaves it kept under the
+    token the rollback brings back.)"""
     from django.core.cache import caches
 
-    from core.pagecache import CACHE_ALIAS
+    from core import kept, pagecache
 
-    caches[CACHE_ALIAS].clear()
+    caches[pagecache.CACHE_ALIAS].clear()
+    caches[kept.CACHE_ALIAS].clear()
 
 
 @pytest.fixture

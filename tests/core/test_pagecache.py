@@ -318,14 +318,31 @@ def test_a_scheduled_article_appears_on_time_on_a_cached_page(client):
     # rendered then is kept only until the newly scheduled article is due.
     article.published_at = timezone.now() + timedelta(seconds=2)
     article.save()
+    issue_page, home = pages[0], pages[2]
     with CaptureQueriesContext(connection) as queries:
-        assert article.get_absolute_url() not in _cached(client, pages[0])
+        for url in (issue_page, home):  # both kept, each only until the article is due
+            assert article.get_absolute_url() not in _cached(client, url)
     assert _asked_when_next(queries.captured_queries) == 1
     time.sleep(2.5)
-    # Its time has come: the kept answer is past, so it is asked again, and the page shows it.
+    # Its time has come: the kept answer is past, so it is asked again, and both pages show it.
     with CaptureQueriesContext(connection) as queries:
-        assert article.get_absolute_url() in _page(client, pages[0])
+        for url in (issue_page, home):
+            assert article.get_absolute_url() in _page(client, url)
     assert _asked_when_next(queries.captured_queries) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("communities:list"),  # the page's token and the registry's (core/kept.py)
+        reverse("articles:detail", args=[2024, 2, "1.1.1"]),  # and the related-articles archive
+    ],
+)
+def test_a_rendered_page_reads_the_tokens_in_one_query(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url)[HEADER] == "miss"
+    token_reads = [q for q in queries.captured_queries if "contentgeneration" in q["sql"]]
+    assert len(token_reads) == 1, [q["sql"] for q in token_reads]
 
 
 def test_rebuilding_the_index_replaces_the_token_once():
