@@ -1,4 +1,5 @@
-"""Browser tests: Debian's chromium (its headless shell) driven by Playwright against pytest-django's live server.
+"""Browser tests: Debian's chromium (its headless shell) driven by Playwright against
+pytest-django's live server.
 
 ``live_server`` needs real commits, so these tests are transactional: Django empties every table
 after each of them. Hence:
