@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from communities.registry import normalize_org_name
+from communities.summary import PART as REGISTRY_PART
+from core.kept import kept
 from core.links import Linked, reverse
 
 MIN_ORGANIZATION_NAME = 5
@@ -99,9 +101,20 @@ def load_index() -> NameIndex:
     )
 
 
-def refresh_mentions(*, articles: Iterable[int] | None = None) -> int:
+def kept_index() -> NameIndex:
+    """``load_index()``, kept under the registry's token (core/kept.py): the names change only
+    with the registry, and reading and normalising them all took most of an article's save.
+    Only for units that wrote no registry name: the token is replaced at the unit's end, after
+    its steps, so one that renamed an entry must read the names afresh."""
+    return kept(REGISTRY_PART, "mention names", load_index)
+
+
+def refresh_mentions(
+    *, articles: Iterable[int] | None = None, index: NameIndex | None = None
+) -> int:
     """Recompute the stored mentions of ``articles`` (primary keys or Article objects), or of
-    every article when None. Returns the number of mention rows written."""
+    every article when None, with the names of ``index`` (read afresh when None). Returns the
+    number of mention rows written."""
     from articles.models import Article, Mention
 
     queryset = Article.objects.order_by()
@@ -109,7 +122,7 @@ def refresh_mentions(*, articles: Iterable[int] | None = None) -> int:
         ids = [getattr(a, "pk", a) for a in articles]
         queryset = queryset.filter(pk__in=ids)
     with transaction.atomic():
-        index = load_index()
+        index = index or load_index()
         rows: list[Mention] = []
         targets = list(queryset.values_list("pk", "title", "subtitle", "body"))
         for pk, title, subtitle, body in targets:
@@ -196,4 +209,4 @@ def follow_change(change) -> None:
     if any(change.ids(label) or change.removed(label) for label in _NAMES):
         refresh_mentions()
     elif ids := change.ids("articles.Article"):
-        refresh_mentions(articles=ids)
+        refresh_mentions(articles=ids, index=kept_index())

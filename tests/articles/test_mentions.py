@@ -162,3 +162,32 @@ def test_correcting_an_organisations_province_keeps_the_mentions():
     organization.province = "北京"
     organization.save()
     assert rows() == before and before
+
+
+def _names_read(queries) -> int:
+    return sum(
+        "communities_organization" in q["sql"] and "communities_mention" not in q["sql"]
+        for q in queries
+    )
+
+
+@pytest.mark.django_db
+def test_an_article_save_reads_the_registry_names_once_per_registry_token():
+    """The names are kept under the registry's token: a save of an article reads them only
+    while none are kept, and a renamed organisation is found by the next article's save."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = Article.objects.filter(issue__year=2024, issue__number=1).order_by("pk")[:2]
+    for article, reads in ((first, 1), (second, 0)):
+        with CaptureQueriesContext(connection) as queries:
+            article.body += "<p>又一段。</p>"
+            article.save()
+        assert _names_read(queries.captured_queries) == reads, article.number
+
+    organization = Organization.objects.exclude(mentions__isnull=False).order_by("pk").first()
+    organization.name = "白云工商技师学院产教融合研究所"
+    organization.save()  # a registry write: its token, and the kept names with it, replaced
+    second.body += f"<p>{organization.name}发布报告。</p>"
+    second.save()
+    assert Mention.objects.filter(article=second, organization=organization).exists()
