@@ -11,6 +11,7 @@ handed to that call instead (``chars_through``, ``regex_chars``).
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import re
 import sys
@@ -58,12 +59,18 @@ def steps(
             return None
         return local
 
+    # No cyclic collection meanwhile: the finalisers it may run at any line (an earlier test's
+    # objects) would be counted as the call's work.
+    collecting = gc.isenabled()
+    gc.disable()
     previous = sys.gettrace()
     sys.settrace(enter)
     try:
         call(*args, **kwargs)
     finally:
         sys.settrace(previous)
+        if collecting:
+            gc.enable()
     return count
 
 
