@@ -19,6 +19,7 @@ from core.publishing import Status
 from core.roles import CHIEF_EDITOR, EDITOR, ROLE_PERMISSIONS
 from issues.models import Issue, Section
 from tests.conftest import ISSUE_01, admin_form_data, seeds_dir
+from tests.importer.seeded import delete_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +257,7 @@ def changer_client(client) -> Client:
 
 
 def test_import_needs_the_right_to_create_issues(changer_client):
-    Issue.objects.filter(year=2024, number=1).delete()
+    delete_issue(year=2024, number=1)
     url = reverse("admin:issues_issue_import")
     response = changer_client.post(url, {"file": _upload()})
     assert response.status_code == 200
