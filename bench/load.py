@@ -51,6 +51,9 @@ Then, in one run:
   after them, anonymous requests for those pages must all show the saved titles: no stale page
   from any worker.
 
+With ``--editor-workers N`` the editors save through a second gunicorn of N workers, as when the
+proxy routes the admin's path to workers of its own; the readers keep ``--workers``.
+
 With ``--nodes 2`` (or more) the site runs as on several machines: that many gunicorns, each on a
 port and with local folders (ZHIJIAO_VAR_DIR, MEDIA_ROOT, STATIC_ROOT) of its own, sharing the
 database, the secret key and one bucket (an S3 server on loopback, moto: without
@@ -1524,6 +1527,14 @@ def _child(args) -> int:
         else:
             nodes = start_nodes(env, args.nodes, workers, workdir, static=workdir / "static")
         ports = [node.port for node in nodes]
+        # --editor-workers: the admin served by a gunicorn of its own (the proxy routing the
+        # admin's path there), so that editors' requests never hold the readers' workers.
+        editor_ports, admin_nodes = ports, []
+        if args.editor_workers:
+            admin_log = workdir / "gunicorn-admin.log"
+            admin_process, admin_port = _start_gunicorn(env, args.editor_workers, admin_log)
+            admin_nodes.append(Node(len(nodes), admin_process, admin_port, workdir, admin_log))
+            editor_ports = [admin_port]
         checks: list[Check] = []
         try:
             where = ", ".join(f"{HOST}:{port}" for port in ports)
@@ -1547,19 +1558,19 @@ def _child(args) -> int:
             before = _article_pages(ports, articles, 4 * workers)
             # ...readers keep reading the first one while the editors save...
             with Readers(ports, _url(articles[0]), LEVELS[-1], script) as readers:
-                run, info = _editors(ports, articles, args.rounds, args.fill_base_version)
+                run, info = _editors(editor_ports, articles, args.rounds, args.fill_base_version)
             # ...and every page must show the saved titles.
             after = _article_pages(ports, articles, 4 * workers)
             counts = _check_saves(run, info)
             # The same saves again, while an import of the other issue runs the whole time.
             with Importing() as importing:
                 run_importing, info_importing = _editors(
-                    ports, articles, args.rounds, args.fill_base_version, phase="·导入中"
+                    editor_ports, articles, args.rounds, args.fill_base_version, phase="·导入中"
                 )
             after_import = _article_pages(ports, articles, 4 * workers)
             counts_importing = _check_saves(run_importing, info_importing)
         finally:
-            stop_nodes(nodes)
+            stop_nodes(nodes + admin_nodes)
         _report(results, queries, workers, run, counts, args.rounds, len(nodes))
         _report_reading(readers.result, before, after)
         _report_importing(run, importing, run_importing, counts_importing, after_import)
@@ -1578,6 +1589,13 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per page and level")
     parser.add_argument("--rounds", type=int, default=5, help="saves per editor")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (2×cores+1)")
+    parser.add_argument(
+        "--editor-workers",
+        type=int,
+        default=0,
+        help="serve the editors from a gunicorn of their own with this many workers (the "
+        "readers keep --workers): what a proxy routing the admin's path there gives",
+    )
     parser.add_argument(
         "--nodes",
         type=int,
