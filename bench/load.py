@@ -1542,6 +1542,11 @@ def _child(args) -> int:
                 f"gunicorn on {where}, {workers} workers each; wrk {args.duration} s per page "
                 f"and level, {os.cpu_count()} cores shared by server, database and wrk"
             )
+            if admin_nodes:
+                print(
+                    f"editors through gunicorn on {HOST}:{editor_ports[0]}, "
+                    f"{args.editor_workers} workers"
+                )
             if storage_url:
                 print(f"{args.nodes} app servers, one PostgreSQL, one bucket ({storage_url})")
             load = os.getloadavg()[0]
