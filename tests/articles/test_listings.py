@@ -12,6 +12,7 @@ from django.urls import reverse
 from articles import listings
 from articles.models import Article, SourceKind
 from core.publishing import Status
+from tests.seeds import SEED_ARTICLE
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_topic_labels_are_tags(client):
     tags = _chips(_html(client.get(reverse("articles:index"))), "标签")
     for topic in ("产教融合", "工学一体化", "三全五育", "职普融通", "智能建筑"):
         assert topic in tags, topic
-    assert "产教融合" in _article("2.1.1").tags.names()
+    assert "产教融合" in _article(SEED_ARTICLE).tags.names()
 
 
 def test_places_have_a_group_with_counts_and_lists(client):
@@ -101,7 +102,7 @@ def test_a_place_of_draft_articles_only_or_no_place_is_404(client):
 
 def test_old_source_links_of_topics_and_places_lead_on(client):
     response = client.get(reverse("articles:source", args=["产教融合"]))
-    tag = _article("2.1.1").tags.get(name="产教融合")
+    tag = _article(SEED_ARTICLE).tags.get(name="产教融合")
     assert response.status_code == 302
     assert response["Location"] == reverse("articles:tag", args=[tag.slug])
     response = client.get(reverse("articles:source", args=["山东"]))
@@ -116,7 +117,7 @@ def test_old_source_links_of_topics_and_places_lead_on(client):
     ("issue", "number", "name", "target"),
     [
         (2, "1.2.1", "来源", ("articles:source", ["中国教育报"])),
-        (2, "2.1.1", "主题", ("articles:tag", None)),  # the tag 产教融合
+        (2, SEED_ARTICLE, "主题", ("articles:tag", None)),  # the tag 产教融合
         (2, "2.2.4", "主题", None),  # 智慧建筑技术趋势: tagged 智能建筑, no tag of its own name
         (1, "2.3.5", "地区", ("articles:place", ["山东"])),
     ],
@@ -147,7 +148,7 @@ def test_an_article_without_a_label_shows_no_kind(client):
 
 
 def test_only_an_outlet_label_stands_in_for_a_missing_information_source():
-    article = _article("2.1.1")  # 产教融合：…
+    article = _article(SEED_ARTICLE)  # 产教融合：…
     article.source_name = ""
     assert article.source_line == ""
     article.source, article.source_kind = "中国教育报", SourceKind.OUTLET

@@ -20,6 +20,7 @@ from issues.models import Issue, Section
 from printing import render, storage
 from printing.build import build_article_pdf, build_issue_pdf
 from tests.printing.reading import Pdf, _norm
+from tests.seeds import SEED_ARTICLE
 
 ISSUE_PDF_URL = "/issues/2024/2/pdf/"
 
@@ -284,7 +285,7 @@ def test_a_pdf_replaced_while_being_served_is_served_in_its_new_version(client, 
 def test_a_change_gives_a_new_file_and_deletes_the_old_one(client, issue):
     client.get(ISSUE_PDF_URL)
     before = set(default_storage.listdir(storage.folder(issue.pk))[1])
-    article = Article.objects.get(issue=issue, number="2.1.1")
+    article = Article.objects.get(issue=issue, number=SEED_ARTICLE)
     article.title = "改过的标题"
     article.save()
     response = client.get(ISSUE_PDF_URL)
@@ -437,7 +438,7 @@ def test_images_from_storage_are_printed_and_others_described(issue):
 PANIC_PARAGRAPH = "a" + "，" * 21845
 
 
-def _panicking_article(issue: Issue, number: str = "2.1.1") -> Article:
+def _panicking_article(issue: Issue, number: str = SEED_ARTICLE) -> Article:
     article = Article.objects.get(issue=issue, number=number)
     article.body = f"<p>{PANIC_PARAGRAPH}</p>"
     article.save()
@@ -454,13 +455,13 @@ def test_a_typst_panic_gives_the_unavailable_page_and_names_the_article(client, 
         response = client.get(ISSUE_PDF_URL)
     assert response.status_code == 503
     assert "暂时无法生成 PDF" in response.content.decode()
-    assert _logged(caplog, "2024年第02期", "2.1.1")
+    assert _logged(caplog, "2024年第02期", SEED_ARTICLE)
     assert not _logged(caplog, "1.1.1")  # only the article that causes it is named
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="printing.render"):
-        response = client.get(reverse("pdf:article", args=[2024, 2, "2.1.1"]))
+        response = client.get(reverse("pdf:article", args=[2024, 2, SEED_ARTICLE]))
     assert response.status_code == 503
-    assert _logged(caplog, "2024年第02期", "2.1.1")
+    assert _logged(caplog, "2024年第02期", SEED_ARTICLE)
     # Every other article's PDF is unaffected, and the compiler still works.
     assert client.get(reverse("pdf:article", args=[2024, 2, "1.1.1"])).status_code == 200
 

@@ -28,7 +28,8 @@ from printing.data import (
     source_fingerprint,
 )
 from printing.models import PdfBuild
-from tests.printing.test_pdf import PANIC_PARAGRAPH, ReadOnlyStorage
+from tests.printing.test_pdf import ReadOnlyStorage, _logged, _panicking_article
+from tests.seeds import SEED_ARTICLE
 
 ISSUE_PDF_URL = "/issues/2024/2/pdf/"
 STUB = b"%PDF-1.7 stub"
@@ -57,10 +58,6 @@ def _stored_files(issue: Issue) -> list[str]:
     if not default_storage.exists(storage.folder(issue.pk)):
         return []
     return sorted(default_storage.listdir(storage.folder(issue.pk))[1])
-
-
-def _logged(caplog, *words: str) -> bool:
-    return any(all(w in r.getMessage() for w in words) for r in caplog.records)
 
 
 # --- off the save path ---------------------------------------------------------------------------
@@ -110,16 +107,14 @@ def test_a_publish_whose_pdf_makes_typst_panic_is_kept_and_the_article_logged(
     settings, issue, caplog, django_capture_on_commit_callbacks
 ):
     settings.ZHIJIAO_PDF_AUTOBUILD = True
-    article = Article.objects.get(issue=issue, number="2.1.1")
-    article.body = f"<p>{PANIC_PARAGRAPH}</p>"
-    article.save()
+    _panicking_article(issue)
     with (
         caplog.at_level(logging.WARNING, logger="printing"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert _publish(issue) == 1
     assert Issue.objects.published().filter(pk=issue.pk).exists()
-    assert _logged(caplog, "2024年第02期", "2.1.1")
+    assert _logged(caplog, "2024年第02期", SEED_ARTICLE)
     assert [f for f in _stored_files(issue) if f.startswith("issue-")] == []
     assert not PdfBuild.objects.exists()  # the claim released after the failed build
 
