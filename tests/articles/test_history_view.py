@@ -8,6 +8,7 @@ from django.urls import reverse
 from articles.models import Article
 from core.textdiff import inline_html, side_by_side_html
 from tests.conftest import admin_form_data
+from tests.seeds import SEED_COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,10 @@ def test_the_other_content_models_use_the_same_list(editor_client):
     from communities.models import Community
     from issues.models import Section
 
-    for obj in (Section.objects.filter(issue__number=2).first(), Community.objects.get(number=81)):
+    for obj in (
+        Section.objects.filter(issue__number=2).first(),
+        Community.objects.get(number=SEED_COMMUNITY),
+    ):
         opts = obj._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
         page = editor_client.get(url).content.decode()

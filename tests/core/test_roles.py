@@ -20,6 +20,7 @@ from core.roles import CHIEF_EDITOR, EDITOR, ROLE_PERMISSIONS
 from issues.models import Issue, Section
 from tests.conftest import ISSUE_01, admin_form_data, seeds_dir
 from tests.importer.seeded import delete_issue
+from tests.seeds import SEED_COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,10 @@ def test_revert_works_on_the_first_click_and_keeps_the_version_counting(editor_c
 def test_reverting_a_section_and_a_community_works(editor_client):
     from communities.models import Community
 
-    for obj in (Section.objects.filter(issue__number=2).first(), Community.objects.get(number=81)):
+    for obj in (
+        Section.objects.filter(issue__number=2).first(),
+        Community.objects.get(number=SEED_COMMUNITY),
+    ):
         record = obj.history.earliest("history_date")
         url = _history_url(obj, record)
         assert editor_client.post(url, admin_form_data(editor_client, url)).status_code == 302
