@@ -33,7 +33,8 @@ class Source(Protocol):
         written, deleted, or related to what was."""
 
     def url(self, doc) -> str:
-        """The page of an index row (a SearchDocument), from the row's own fields."""
+        """The page of an index row, from the row's own fields (a search.backends.base.Row:
+        kind, object_id, issue_year, issue_number, number)."""
 
 
 @cache

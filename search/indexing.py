@@ -62,13 +62,13 @@ def row(doc, backend: Backend) -> SearchDocument:
     )
 
 
-def _reindex(source: Source, ids: Iterable[int]) -> None:
+def _reindex(source: Source, ids: Iterable[int]) -> int:
     """Replace the rows of these objects: fresh rows for those to index, none for the others
-    (deleted, or unpublished articles)."""
+    (deleted, or unpublished articles). Returns how many objects it looked at."""
     # A list keeps its order (rows get ids in that order: broad queries list newest ids first).
     ordered = list(dict.fromkeys(ids)) if isinstance(ids, list) else sorted(set(ids))
     if not ordered:
-        return
+        return 0
     backend = get_backend()
     with transaction.atomic():
         for start in range(0, len(ordered), _BATCH):
@@ -83,13 +83,17 @@ def _reindex(source: Source, ids: Iterable[int]) -> None:
             for r in rows:
                 r.id = ids_before.get(r.object_id)
             SearchDocument.objects.bulk_create(rows)
+    return len(ordered)
 
 
 def follow_change(change) -> None:
     """Bring the rows of what the change wrote up to date (a content step, core/changes.py)."""
     touched = [(s, s.touched(change)) for s in sources()]
-    for source, ids in touched:
-        _reindex(source, ids)
+    written = sum(_reindex(source, ids) for source, ids in touched)
+    if written >= _BATCH:
+        # A large import: the planner's statistics would otherwise describe the table as it was
+        # until autovacuum next passes, and plan the first searches after it for a few rows.
+        get_backend().after_bulk_write()
 
 
 def unindexed() -> list[str]:

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from core.tokens import Query, parse_query
 from search.backends import Filters, get_backend
+from search.backends.base import Row
 from search.documents import source
 from search.highlight import mark, snippet
-from search.models import Kind, SearchDocument
+from search.models import Kind
 
 __all__ = ["KINDS", "FacetValue", "Filters", "IssueRef", "Result", "SearchPage", "search"]
 
@@ -131,7 +132,7 @@ def _facets(raw: dict[str, list[tuple[str, int]]], filters: Filters) -> dict[str
     return out
 
 
-def _url(doc: SearchDocument) -> str:
+def _url(doc: Row) -> str:
     # From the row's own fields (the app's documents module knows its URL names): building model
     # instances only to call get_absolute_url cost more than the rest of a result.
     try:
@@ -140,7 +141,7 @@ def _url(doc: SearchDocument) -> str:
         return ""
 
 
-def _result(doc: SearchDocument, score: float, terms: list[str], near: int | None) -> Result:
+def _result(doc: Row, score: float, terms: list[str], near: int | None) -> Result:
     issue = None
     if doc.issue_year is not None and doc.issue_number is not None:
         issue = IssueRef(doc.issue_year, doc.issue_number)
@@ -201,9 +202,7 @@ def search(
         limit=per_page,
         now=timezone.now(),
     )
-    docs = SearchDocument.objects.defer(
-        "head_norm", "body_norm", "tok_title", "tok_meta", "tok_body", "tok_sub", "vector"
-    ).in_bulk([doc_id for doc_id, _ in raw.rows])
+    docs = raw.docs
     terms = [t.text for t in parsed.positive]
     results = [
         _result(docs[i], score, terms, raw.firsts.get(i)) for i, score in raw.rows if i in docs

@@ -13,6 +13,8 @@ from search.models import Kind
 from search.service import FACETS, KINDS, search
 
 _PARAMS = ("q", "type", *FACETS)
+# Values of a facet shown before "更多".
+FACET_SHOWN = 5
 FACET_LABELS = {
     "issue": "期刊",
     "section": "栏目",
@@ -27,15 +29,17 @@ def _link(params: dict[str, str], **changes: str) -> str:
     return "?" + urlencode({k: v for k, v in merged.items() if v})
 
 
-def _facet_links(params: dict[str, str], name: str, values) -> list[dict]:
+def _facet_links(params: dict[str, str], name: str, values) -> tuple[list[dict], list[dict]]:
     """Each value's link: the current state with that facet set to the value (or unset, when it
-    is the chosen one), from page 1. The rest of the state is encoded once for all the values."""
+    is the chosen one), from page 1. The rest of the state is encoded once for all the values.
+    Split into the values shown (the first few and the chosen one) and those under "更多"."""
     rest = urlencode({k: v for k, v in params.items() if v and k not in (name, "page")})
     joined = f"?{rest}&" if rest else "?"
-    return [
-        {"value": v, "url": f"?{rest}" if v.selected else f"{joined}{name}={quote_plus(v.value)}"}
-        for v in values
-    ]
+    shown, more = [], []
+    for i, v in enumerate(values):
+        url = f"?{rest}" if v.selected else f"{joined}{name}={quote_plus(v.value)}"
+        (shown if i < FACET_SHOWN or v.selected else more).append({"value": v, "url": url})
+    return shown, more
 
 
 @published_page
@@ -67,13 +71,9 @@ def results(request: HttpRequest) -> HttpResponse:
         for k, label in Kind.choices
     ]
     facets = [
-        {
-            "name": name,
-            "label": FACET_LABELS[name],
-            "values": _facet_links(state, name, page.facets[name]),
-        }
+        {"name": name, "label": FACET_LABELS[name], "parts": _facet_links(state, name, values)}
         for name in FACETS
-        if page.facets[name]
+        if (values := page.facets[name])
     ]
     context = {
         "page": page,
@@ -82,7 +82,7 @@ def results(request: HttpRequest) -> HttpResponse:
         "kind_label": Kind(kind).label,
         "tabs": tabs,
         "facets": facets if kind == Kind.ARTICLE else [],
-        "chosen_count": sum(v["value"].selected for f in facets for v in f["values"]),
+        "chosen_count": sum(v.selected for values in page.facets.values() for v in values),
         "previous_url": _link(state, page=str(page.page - 1)) if page.has_previous else "",
         "next_url": _link(state, page=str(page.page + 1)) if page.has_next else "",
         "searched": bool(q.strip()),

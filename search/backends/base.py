@@ -35,6 +35,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -43,12 +44,14 @@ from search.backends import ranking
 
 __all__ = [
     "RANK_LIMIT",
+    "ROW_FIELDS",
     "TABLE",
     "Backend",
     "Candidates",
     "Filters",
     "Plan",
     "RawPage",
+    "Row",
     "budget",
     "kind_token",
     "make_plan",
@@ -59,6 +62,22 @@ TABLE = "articles_searchdocument"
 
 #: More candidates than this and a query is "broad" (see the module doc).
 RANK_LIMIT = 1000
+
+
+class Row(NamedTuple):
+    """What a result shows of its index row, read with the page (``RawPage.docs``)."""
+
+    kind: str
+    object_id: int
+    title: str
+    location: str
+    issue_year: int | None
+    issue_number: int | None
+    number: str
+    text: str
+
+
+ROW_FIELDS = Row._fields
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,8 @@ class RawPage:
     #: Document id → where its body first says a term (0-based, normalised text), where known:
     #: a hint for the snippet, which cuts the original text.
     firsts: dict[int, int] = field(default_factory=dict)
+    #: Document id → its row's fields (the page's rows, read with them).
+    docs: dict[int, Row] = field(default_factory=dict)
     #: Counts are upper bounds (a broad query whose terms need the substring check).
     approximate: bool = False
     #: Broad query: ordered by title then newest, no facet counts.
@@ -168,6 +189,9 @@ class Backend:
     def after_rebuild(self) -> None:
         """Tidy the index after writing every row (FTS5 segments merged, planner statistics)."""
 
+    def after_bulk_write(self) -> None:
+        """After writing many rows in one unit (a large import): what the planner needs."""
+
     def missing(self) -> list[str]:
         """The parts of the index the migrations make that the database lacks (system check)."""
         raise NotImplementedError
@@ -187,6 +211,12 @@ class Backend:
         documents visible at ``now``, from the index alone (and ``lower_bound``); else None."""
         raise NotImplementedError
 
+    def broad_guard(self, plan: Plan) -> tuple[str, list] | None:
+        """SQL of one number, more than RANK_LIMIT exactly when ``broad_counts`` finds the query
+        broad, that the ranked query can read first and stop at (one round trip instead of two
+        for a query that is not broad); None to ask ``broad_counts`` first."""
+        return None
+
     def session(self) -> AbstractContextManager:
         """What the search's own statements run in (planner settings)."""
         return nullcontext()
@@ -204,15 +234,24 @@ class Backend:
         now: datetime,
     ) -> RawPage:
         plan = make_plan(query, phrases=self.phrases)
+        may_be_broad = bool(plan.lookups) and not filters
+        guard = self.broad_guard(plan) if may_be_broad else None
         with self.session():
-            if plan.lookups and not filters:
-                page = self.broad_counts(plan, now=now)
-                if page is not None:
-                    page.broad, page.approximate = True, bool(plan.checks)
-                    return self._broad(plan, page, kinds=kinds, offset=offset, limit=limit, now=now)
-            return self._ranked(
-                plan, kinds=kinds, filters=filters, offset=offset, limit=limit, now=now
-            )
+            if may_be_broad and guard is None:
+                counts = self.broad_counts(plan, now=now)
+                if counts is not None:
+                    return self._broad(
+                        plan, counts, kinds=kinds, offset=offset, limit=limit, now=now
+                    )
+            ranked = dict(kinds=kinds, filters=filters, offset=offset, limit=limit, now=now)
+            page = self._ranked(plan, **ranked, guard=guard)
+            if page is not None:
+                return page
+            # The guard found the query broad.
+            counts = self.broad_counts(plan, now=now)
+            if counts is None:
+                return self._ranked(plan, **ranked)
+            return self._broad(plan, counts, kinds=kinds, offset=offset, limit=limit, now=now)
 
     def _checks_sql(self, checks: list[tuple[str, bool]], now: datetime) -> tuple[str, list]:
         conds = ["(d.visible_from IS NULL OR d.visible_from <= %s)"]
@@ -247,13 +286,16 @@ class Backend:
     def spelling(self) -> ranking.Spelling:
         return ranking.Spelling(position=self.contains, octets=self.octets, least=self.least)
 
-    def _ranked(self, plan, *, kinds, filters, offset, limit, now) -> RawPage:
+    def _ranked(self, plan, *, kinds, filters, offset, limit, now, guard=None) -> RawPage | None:
         found = self.candidates(plan)
         checks, cparams = self._checks_sql(plan.checks, now)
         fsql, fparams = self._filters_sql(filters)
         where = f"{found.where} AND {checks} AND (d.kind <> 'article' OR ({fsql}))"
         matches = f"FROM {found.tables} WHERE {where}", [*found.params, *cparams, *fparams]
-        page, tiers = self._aggregate(plan, matches, kinds)
+        aggregated = self._aggregate(plan, matches, kinds, guard)
+        if aggregated is None:
+            return None
+        page, tiers = aggregated
         shown = ranking.page_tiers(tiers, offset, limit)
         if shown:
             sql, params = self._page_sql(plan, matches, kinds, shown)
@@ -262,48 +304,62 @@ class Backend:
                 found_rows = cursor.fetchall()
             page.rows = [
                 (i, ranking.score(tier, n, first, len(plan.titles)))
-                for i, tier, n, first in found_rows
+                for i, tier, n, first, *_ in found_rows
             ]
-            page.firsts = {i: first - 1 for i, _, _, first in found_rows if first < ranking.NOWHERE}
+            page.firsts = {i: f - 1 for i, _, _, f, *_ in found_rows if f < ranking.NOWHERE}
+            page.docs = {row[0]: Row(*row[4:]) for row in found_rows}
         return page
 
-    def _aggregate(self, plan, matches, kinds) -> tuple[RawPage, dict[int, int]]:
+    def _aggregate(self, plan, matches, kinds, guard) -> tuple[RawPage, dict[int, int]] | None:
         """Counts per kind and facet counts of the matches (``FROM … WHERE …`` and parameters),
         and how many of ``kinds`` there are in each tier: the matches are found once
-        (materialised) and grouped seven ways, in one round trip."""
+        (materialised) and grouped seven ways, in one round trip. With a ``guard`` (see
+        ``broad_guard``), its number first, and nothing else if it is over RANK_LIMIT: then
+        None."""
         tier, tparams = ranking.tier_sql(plan.titles, self.spelling)
+        gsql, gparams = guard or (f"{RANK_LIMIT}", [])
+        # A condition of no row, so the database tests it once before the branch and never
+        # reads the matches of a broad query.
+        ranked = f"(SELECT n FROM g) <= {RANK_LIMIT}"
         sql = f"""
-            WITH m AS MATERIALIZED (
+            WITH g AS (SELECT {gsql} AS n),
+            m AS MATERIALIZED (
                 SELECT d.kind, d.issue_year, d.issue_number, d.section, d.source, d.place, d.tags,
                     {tier} AS tier
                 {matches[0]}
             )
-            SELECT 'kind', kind, count(*) FROM m GROUP BY kind
+            SELECT 'guard', '', n FROM g
             UNION ALL
-            SELECT 'tier', kind || ' ' || CAST(tier AS TEXT), count(*) FROM m GROUP BY kind, tier
+            SELECT 'kind', kind, count(*) FROM m WHERE {ranked} GROUP BY kind
+            UNION ALL
+            SELECT 'tier', kind || ' ' || CAST(tier AS TEXT), count(*) FROM m WHERE {ranked}
+            GROUP BY kind, tier
             UNION ALL
             SELECT 'issue', CAST(issue_year AS TEXT) || '-' || CAST(issue_number AS TEXT), count(*)
-            FROM m WHERE kind = 'article' AND issue_year IS NOT NULL
+            FROM m WHERE {ranked} AND kind = 'article' AND issue_year IS NOT NULL
             GROUP BY issue_year, issue_number
             UNION ALL
             SELECT 'section', section, count(*) FROM m
-            WHERE kind = 'article' AND section <> '' GROUP BY section
+            WHERE {ranked} AND kind = 'article' AND section <> '' GROUP BY section
             UNION ALL
             SELECT 'source', source, count(*) FROM m
-            WHERE kind = 'article' AND source <> '' GROUP BY source
+            WHERE {ranked} AND kind = 'article' AND source <> '' GROUP BY source
             UNION ALL
             SELECT 'place', place, count(*) FROM m
-            WHERE kind = 'article' AND place <> '' GROUP BY place
+            WHERE {ranked} AND kind = 'article' AND place <> '' GROUP BY place
             UNION ALL
             SELECT 'tag', t.value, count(*) FROM {self.each_tag}
-            WHERE kind = 'article' GROUP BY t.value
+            WHERE {ranked} AND kind = 'article' GROUP BY t.value
         """
         page = RawPage()
         tiers: dict[int, int] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*tparams, *matches[1]])
+            cursor.execute(sql, [*gparams, *tparams, *matches[1]])
             for group, key, count in cursor.fetchall():
-                if group == "kind":
+                if group == "guard":
+                    if count > RANK_LIMIT:
+                        return None
+                elif group == "kind":
                     page.counts[key] = count
                 elif group == "tier":
                     kind, value = key.split(" ")
@@ -323,13 +379,19 @@ class Backend:
         n, nparams, first, fparams = ranking.body_sql(plan.titles, self.spelling)
         on_page = f"{tier} BETWEEN {int(shown[0])} AND {int(shown[1])}"
         marks = ", ".join(["%s"] * len(kinds))
+        # The page's rows are read with it, once it is cut (sorting every match's text would
+        # cost more than the page).
+        fields = ", ".join(f"d.{f}" for f in ROW_FIELDS)
         sql = f"""
-            SELECT d.id, {tier} AS tier,
-                CASE WHEN {on_page} THEN {n} ELSE 0 END AS n,
-                CASE WHEN {on_page} THEN {first} ELSE {ranking.NOWHERE} END AS f
-            {matches[0]} AND d.kind IN ({marks})
-            ORDER BY {ranking.ORDER}
-            LIMIT %s OFFSET %s
+            SELECT p.id, p.tier, p.n, p.f, {fields} FROM (
+                SELECT d.id, d.issue_year, d.issue_number, {tier} AS tier,
+                    CASE WHEN {on_page} THEN {n} ELSE 0 END AS n,
+                    CASE WHEN {on_page} THEN {first} ELSE {ranking.NOWHERE} END AS f
+                {matches[0]} AND d.kind IN ({marks})
+                ORDER BY {ranking.ORDER}
+                LIMIT %s OFFSET %s
+            ) p JOIN {TABLE} d ON d.id = p.id
+            ORDER BY {ranking.ORDER.replace("d.", "p.")}
         """
         params = [*tparams, *tparams, *nparams, *tparams, *fparams, *matches[1], *kinds]
         return sql, params
@@ -346,7 +408,7 @@ class Backend:
             found = self.candidates(plan, kinds=kinds, title=title_first)
             checks_sql, checks_params = title_checks if title_first else checks
             tier = every if title_first else f"NOT {every}"
-            select = "count(*)" if count else "d.id"
+            select = "count(*)" if count else ", ".join(["d.id", *(f"d.{f}" for f in ROW_FIELDS)])
             tail = "" if count else f"ORDER BY {found.newest} LIMIT %s OFFSET %s"
             sql = f"""
                 SELECT {select} FROM {found.tables}
@@ -358,18 +420,21 @@ class Backend:
             # Title hits first, read newest first straight off the index; then the others.
             sql, p = rows(True)
             cursor.execute(sql, [*p, limit, offset])
-            ids = [(i, 1.0) for (i,) in cursor.fetchall()]
-            if len(ids) < limit:
-                if ids or offset == 0:
-                    in_title = offset + len(ids)
+            in_titles = cursor.fetchall()
+            others = []
+            if len(in_titles) < limit:
+                if in_titles or offset == 0:
+                    in_title = offset + len(in_titles)
                 else:  # a page past the title hits: how many were there?
                     sql, p = rows(True, count=True)
                     cursor.execute(sql, p)
                     in_title = cursor.fetchone()[0]
                 sql, p = rows(False)
-                cursor.execute(sql, [*p, limit - len(ids), max(0, offset - in_title)])
-                ids += [(i, 0.0) for (i,) in cursor.fetchall()]
-        page.rows = ids
+                cursor.execute(sql, [*p, limit - len(in_titles), max(0, offset - in_title)])
+                others = cursor.fetchall()
+        page.rows = [(row[0], 1.0) for row in in_titles] + [(row[0], 0.0) for row in others]
+        page.docs = {row[0]: Row(*row[1:]) for row in [*in_titles, *others]}
+        page.broad, page.approximate = True, bool(plan.checks)
         return page
 
 

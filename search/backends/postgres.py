@@ -30,6 +30,14 @@ _MAX_POSITIONS = 255
 _MAX_VECTOR_BYTES = 900_000
 
 
+def _capped() -> str:
+    # Counting visits every matching row (GIN has no index-only scans): stop past the limit;
+    # beyond it the query is broad and its counts are lower bounds.
+    return f"""(SELECT count(*) FROM (
+        SELECT 1 FROM {TABLE} WHERE vector @@ %s::tsquery LIMIT {base.RANK_LIMIT + 1}
+    ) AS capped)"""
+
+
 def _lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
@@ -119,6 +127,9 @@ class PostgresBackend(Backend):
         }
 
     def after_rebuild(self):
+        self.after_bulk_write()
+
+    def after_bulk_write(self):
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
 
@@ -146,22 +157,18 @@ class PostgresBackend(Backend):
             f"{TABLE} d", "d.vector @@ %s::tsquery", [_with_kinds(match, kinds) if kinds else match]
         )
 
+    def broad_guard(self, plan):
+        # All kinds at once, which most queries leave at that: with each kind's token as well,
+        # every count would read that kind's long posting list too.
+        return _capped(), [_match(plan)]
+
     def broad_counts(self, plan, *, now):
         match = _match(plan)
         kinds = ("article", "community", "organization")
-        # Counting visits every matching row (GIN has no index-only scans): stop past the limit;
-        # beyond it the query is broad and its counts are lower bounds.
-        capped = f"""(SELECT count(*) FROM (
-            SELECT 1 FROM {TABLE} WHERE vector @@ %s::tsquery LIMIT {base.RANK_LIMIT + 1}
-        ) AS capped)"""
         with connection.cursor() as cursor:
-            # First all kinds at once, which most queries leave at that: with each kind's token
-            # as well, every count would read that kind's long posting list too.
-            cursor.execute("SELECT " + capped, [match])
-            if cursor.fetchone()[0] <= base.RANK_LIMIT:
-                return None
+            # Only asked once the guard found more candidates than RANK_LIMIT.
             cursor.execute(
-                "SELECT " + ", ".join([capped] * len(kinds)),
+                "SELECT " + ", ".join([_capped()] * len(kinds)),
                 [_with_kinds(match, (k,)) for k in kinds],
             )
             counts = list(cursor.fetchone())
@@ -180,20 +187,16 @@ class PostgresBackend(Backend):
     def session(self) -> Iterator[None]:
         # The planner does not know that `vector @@` on a sequential scan reads each row's vector
         # from TOAST: for a common word it would rather scan the table than use the GIN index.
-        # Switched off for the search's own statements only, then put back as it was (the
-        # caller's transaction may go on). A plan that must scan all the same (a query of
-        # punctuation, which no index can look up) then costs more than jit_above_cost, and
-        # compiling it took far longer than running it: JIT off as well.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
-                "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
-            )
-            seqscan, jit = cursor.fetchone()[:2]
-            try:
-                yield
-            finally:
+        # Switched off for the search's own statements only (SET LOCAL). A plan that must scan
+        # all the same (a query of punctuation, which no index can look up) then costs more than
+        # jit_above_cost, and compiling it took far longer than running it: JIT off as well.
+        # The search writes nothing, so it ends by rolling back, which puts both back as they
+        # were: at the transaction's end, or at the savepoint's in a caller's transaction.
+        with transaction.atomic():
+            with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)",
-                    [seqscan, jit],
+                    "SELECT set_config('enable_seqscan', 'off', true), "
+                    "set_config('jit', 'off', true)"
                 )
+            yield
+            transaction.set_rollback(True)

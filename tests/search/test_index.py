@@ -16,7 +16,7 @@ from core.changes import Change
 from core.publishing import Status
 from issues.models import Issue, Section
 from search import service
-from search.backends import FTS_TABLE, GIN_INDEX, TABLE
+from search.backends import FTS_TABLE, GIN_INDEX, TABLE, TITLE_GIN_INDEX
 from search.checks import search_index_present
 from search.models import Kind, SearchDocument
 from tests.search.test_search import found, organization_ids
@@ -254,3 +254,32 @@ def test_the_short_columns_come_before_the_long_texts():
             storage = dict(cursor.fetchall())
         texts = [c for c in short if c not in ("kind", "issue_year")]
         assert {c: storage[c] for c in texts} == dict.fromkeys(texts, "m")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL's")
+def test_the_gin_indexes_keep_no_pending_list():
+    # With a pending list, every search reads all rows written since the last VACUUM: right after
+    # an import, hundreds of index pages for a one-word query.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN (%s, %s)",
+            [GIN_INDEX, TITLE_GIN_INDEX],
+        )
+        options = dict(cursor.fetchall())
+    assert options == dict.fromkeys([GIN_INDEX, TITLE_GIN_INDEX], ["fastupdate=off"])
+
+
+def test_a_large_write_brings_the_planner_statistics_up_to_date(monkeypatch):
+    from search import indexing
+
+    calls = []
+    backend = indexing.get_backend()
+    monkeypatch.setattr(type(backend), "after_bulk_write", lambda self: calls.append(1))
+    change = Change()
+    change.add(Article, [_issue().articles.first().pk])
+    indexing.follow_change(change)
+    assert calls == []  # an editor's save: the statistics still describe the table
+    change = Change()
+    change.add(Community, Community.objects.values_list("pk", flat=True))
+    indexing.follow_change(change)  # the whole registry, as its import writes it
+    assert calls == [1]
