@@ -121,7 +121,9 @@ def refresh_mentions(
     if articles is not None:
         ids = [getattr(a, "pk", a) for a in articles]
         queryset = queryset.filter(pk__in=ids)
-    with transaction.atomic():
+    # Its own transaction when called alone; inside a unit's step no savepoint of its own:
+    # the step's (core/changes.py) already undoes it on failure.
+    with transaction.atomic(savepoint=False):
         index = index or load_index()
         rows: list[Mention] = []
         targets = list(queryset.values_list("pk", "title", "subtitle", "body"))

@@ -70,7 +70,9 @@ def _reindex(source: Source, ids: Iterable[int]) -> int:
     if not ordered:
         return 0
     backend = get_backend()
-    with transaction.atomic():
+    # Its own transaction when called alone; inside a unit's step no savepoint of its own:
+    # the step's (core/changes.py) already undoes it on failure.
+    with transaction.atomic(savepoint=False):
         for start in range(0, len(ordered), _BATCH):
             chunk = ordered[start : start + _BATCH]
             docs = source.documents(chunk)

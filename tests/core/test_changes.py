@@ -220,6 +220,20 @@ def test_the_page_token_is_the_units_last_write():
     assert sum("contentgeneration" in w.lower() for w in writes) == 1
 
 
+def test_each_step_has_one_savepoint_and_no_more():
+    # A savepoint per step is what lets a failing step leave the edit in place; the steps' own
+    # atomic blocks join it rather than each costing two more round trips.
+    article = Article.objects.get(**ARTICLE)
+    # Inside the test's transaction the unit itself is a savepoint too.
+    unit = 1 if connection.in_atomic_block else 0
+    with CaptureQueriesContext(connection) as queries, content_change():
+        article.title = "每个步骤一个保存点"
+        article.save()
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == unit + len(settings.ZHIJIAO_CONTENT_STEPS)
+    assert indexed_title(article) == "每个步骤一个保存点"
+
+
 def test_a_unit_inside_a_unit_joins_it(steps):
     steps("_record_a")
     with content_change() as outer:
