@@ -266,7 +266,7 @@ def test_the_gin_indexes_keep_no_pending_list():
             [GIN_INDEX, TITLE_GIN_INDEX],
         )
         options = dict(cursor.fetchall())
-    assert options == dict.fromkeys([GIN_INDEX, TITLE_GIN_INDEX], ["fastupdate=off"])
+    assert options == {index: ["fastupdate=off"] for index in (GIN_INDEX, TITLE_GIN_INDEX)}
 
 
 def test_a_large_write_brings_the_planner_statistics_up_to_date(monkeypatch):
