@@ -20,6 +20,8 @@ from search.models import LABELS_END, TITLE_END, Kind, SearchDocument
 __all__ = ["follow_change", "reindex_all", "row", "unindexed"]
 
 _BATCH = 500
+# Rows written in one unit from which the planner's statistics are brought up to date.
+_BULK_WRITE = 500
 
 
 def row(doc, backend: Backend) -> SearchDocument:
@@ -92,7 +94,7 @@ def follow_change(change) -> None:
     """Bring the rows of what the change wrote up to date (a content step, core/changes.py)."""
     touched = [(s, s.touched(change)) for s in sources()]
     written = sum(_reindex(source, ids) for source, ids in touched)
-    if written >= _BATCH:
+    if written >= _BULK_WRITE:
         # A large import: the planner's statistics would otherwise describe the table as it was
         # until autovacuum next passes, and plan the first searches after it for a few rows.
         get_backend().after_bulk_write()
