@@ -30,6 +30,7 @@ FORCE:
 migrate: setup
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v 0
 	@$(RUN_ENV) $(BIN)/python manage.py rebuild_search_index --if-empty
+	@$(RUN_ENV) $(BIN)/python manage.py rebuild_related --if-empty
 
 seed: migrate
 	@if [ -d "$(SEEDS)" ]; then $(RUN_ENV) $(BIN)/python manage.py import_seeds "$(SEEDS)" --publish; \

@@ -322,3 +322,32 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} → {self.community or self.organization}"
+
+
+class RelatedLink(models.Model):
+    """One of an article's related articles (articles/related.py), in rank order, with why.
+
+    Derived data: every unit of content work that changes what the lists are made of writes them
+    again where they changed, so that a page reads its list instead of every process working out
+    the whole archive after each change. Lists exist for the articles published by status; the
+    time part of visibility is checked when a page is rendered.
+    """
+
+    article = models.ForeignKey(
+        "Article", verbose_name="文章", on_delete=models.CASCADE, related_name="related_links"
+    )
+    other = models.ForeignKey(
+        "Article", verbose_name="相关文章", on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField("名次")
+    reason = models.CharField("理由", max_length=300)
+
+    class Meta:
+        verbose_name = "相关文章"
+        verbose_name_plural = "相关文章"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "rank"], name="related_link_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.other_id} ({self.rank})"

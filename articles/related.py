@@ -7,21 +7,26 @@ Three signals, each the cosine of TF-IDF vectors (articles/similar.py), added wi
   most when few articles name them;
 * its tags (the vocabulary's topics and editors' own).
 
-What spans the whole archive is derived once per content token and kept in the process
-(``_archive``): the indexes, and what a list shows of each article. An article's list is worked
-out when its page is first rendered and kept with them, so a page costs one query, the token. A
-change rebuilds the archive, but cuts into terms only the texts that changed (``_TERMS``) and
-keeps the text index when no text changed. All of it is derived data: a new process, or a lost
-copy, derives it again from the database.
+Each list spans the whole archive, so it is worked out when content changes, not when a page is
+read: the unit of content work that changed what the lists are made of (``follow_change``, a step
+of core/changes.py) builds the archive's indexes (``_build``) and writes every published article's
+list where it changed (``RelatedLink`` rows). A page reads its list in one query, kept in the
+process under the lists' own token (core/kept.py, the part "related"), so that a change costs each
+process one small query per page, not a rebuild of the archive.
 
-Like the search index, the archive holds what is published by status and checks the time part
-of visibility (``visible_from``) per page: scheduled publication changes no token.
+Units that change the lists take turns (``kept.take_turn``): each reads what the one before it
+committed, so no list misses a change made beside it.
+
+Like the search index, the lists hold what is published by status and a page checks the time part
+of visibility (``visible_from``): scheduled publication changes no token. An article the lists do
+not hold (an editor's preview of a draft) is compared with the archive built in the process
+(``_archive``), once per content token.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -32,14 +37,17 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from articles.models import Article, Mention
+from articles.models import Article, Mention, RelatedLink
 from articles.similar import CosineIndex, Terms, name_terms, text_terms
+from core import kept
 from core.pagecache import current_token
-from core.publishing import published_q, visible_from
+from core.publishing import Status, published_q, visible_from
 from core.text import html_to_text
 from issues.models import Issue, Section
 
 RELATED_LIMIT = 5
+#: The part of settings.ZHIJIAO_KEPT_PARTS whose token the lists are kept under.
+PART = "related"
 #: A shared registry entry says more than shared words: most articles of the field share some.
 ENTRY_WEIGHT = 0.5
 #: Tags are mostly the vocabulary's topics, whose words the text has already: a lighter say.
@@ -176,13 +184,6 @@ class _Archive:
             self._articles[pk] = self.shown.article(pk)
         return self._articles[pk]
 
-    def visible(self, row: int, now: datetime) -> bool:
-        article = self.article(row)
-        if article is None:
-            return False
-        start = visible_from(article, article.issue)
-        return start is None or start <= now
-
 
 def _best(
     text: np.ndarray, entries: np.ndarray, tags: np.ndarray, *, itself: int | None = None
@@ -225,8 +226,8 @@ def _texts(previous: _Texts | None) -> _Texts:
     for pk, *text in rows:
         # hash(), not a cryptographic digest: it only tells this process's copies apart.
         digest = hash(tuple(text))
-        kept = _TERMS.get(pk)
-        found[pk] = kept if kept and kept[0] == digest else (digest, text_terms(_text(*text)))
+        known = _TERMS.get(pk)
+        found[pk] = known if known and known[0] == digest else (digest, text_terms(_text(*text)))
     _TERMS = found  # the unpublished and the deleted drop out
     signature = tuple((pk, digest) for pk, (digest, _) in found.items())
     if previous is not None and previous.signature == signature:
@@ -265,13 +266,15 @@ def _shown() -> _Shown:
     return _Shown(rows, issues, sections)
 
 
-def _build(previous: _Archive | None) -> _Archive:
+def _build(previous: _Archive | None, *, shown: bool = True) -> _Archive:
+    """The archive's indexes, and with ``shown`` what a list shows of each article (a list
+    written to the database needs only the ranks)."""
     texts = _texts(previous.texts if previous else None)
     pks = [pk for pk, _ in texts.signature]
     names = _names(pks)
     return _Archive(
         pks=pks,
-        shown=_shown(),
+        shown=_shown() if shown else _Shown({}, {}, {}),
         names=names,
         texts=texts,
         entries=CosineIndex([name_terms(n.entries) for n in names]),
@@ -285,9 +288,9 @@ def _archive() -> _Archive:
     # The token before the content, as the page cache reads them: an archive is never older
     # than the token it is kept under.
     token = current_token()
-    kept = _kept
-    if token is not None and kept is not None and kept[0] == token:
-        return kept[1]
+    held = _kept
+    if token is not None and held is not None and held[0] == token:
+        return held[1]
     with _lock:
         if token is not None and _kept is not None and _kept[0] == token:
             return _kept[1]
@@ -321,17 +324,79 @@ def _own_names(article: Article) -> _Names:
 def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Related]:
     """The published articles most like ``article`` (never itself), best first, each with why.
 
-    One query (the content token) when the archive is kept. An article the public cannot see
-    yet (an editor's preview) is compared by its own text, mentions and tags.
+    No query when its list is kept in the process, one when not. An article the public cannot
+    see yet (an editor's preview) is compared by its own text, mentions and tags.
     """
-    archive = _archive()
-    if article.pk in archive.rows:
-        mine = archive.names[archive.rows[article.pk]]
-        ranked = archive.ranked(article.pk)
+    if article.status == Status.PUBLISHED and article.issue.status == Status.PUBLISHED:
+        candidates = kept.kept(PART, f"list {article.pk}", lambda: _stored(article.pk))
     else:
-        mine = _own_names(article)
-        text = text_terms(_text(article.title, article.subtitle, article.body))
-        ranked = archive.ranked_outside(text, mine)
+        candidates = _outside(article)
     now = timezone.now()
-    shown = [c for c in ranked if archive.visible(c.row, now)][:limit]
-    return [Related(archive.article(c.row), archive.reason(mine, c)) for c in shown]
+    return [r for r in candidates if _visible(r.article, now)][:limit]
+
+
+def _visible(article: Article, now: datetime) -> bool:
+    start = visible_from(article, article.issue)
+    return start is None or start <= now
+
+
+def _stored(pk: int) -> list[Related]:
+    links = (
+        RelatedLink.objects.filter(article_id=pk)
+        .select_related("other__issue", "other__section__parent")
+        .only("reason", *(f"other__{f}" for f in SHOWN_FIELDS), "other__issue", "other__section")
+        .order_by("rank")
+    )
+    return [Related(link.other, link.reason) for link in links]
+
+
+def _outside(article: Article) -> list[Related]:
+    """The candidates of an article the lists do not hold, from the archive of this process."""
+    archive = _archive()
+    mine = _own_names(article)
+    text = text_terms(_text(article.title, article.subtitle, article.body))
+    return [
+        Related(shown, archive.reason(mine, c))
+        for c in archive.ranked_outside(text, mine)
+        # None: gone between two of the archive's reads (its token has gone too).
+        if (shown := archive.article(c.row)) is not None
+    ]
+
+
+# --- writing the lists ----------------------------------------------------------------------------
+
+
+def follow_change(change) -> None:
+    """Write the lists again where the change may have changed them (a content step): when it
+    wrote what they are made of (the models of the part "related" in the setting)."""
+    if any(change.ids(label) or change.removed(label) for label in kept.models(PART)):
+        refresh_related()
+
+
+def refresh_related() -> int:
+    """Work out every published article's list from the database as it is, and write those that
+    changed (in the current transaction); how many articles' lists were written."""
+    kept.take_turn(PART)
+    archive = _build(None, shown=False)
+    lists: dict[int, list[tuple[int, str]]] = {}
+    for row, pk in enumerate(archive.pks):
+        mine = archive.names[row]
+        lists[pk] = [(archive.pks[c.row], archive.reason(mine, c)) for c in archive.ranked(pk)]
+    stored: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for article, other, reason in RelatedLink.objects.order_by("article_id", "rank").values_list(
+        "article_id", "other_id", "reason"
+    ):
+        stored[article].append((other, reason))
+    changed = [pk for pk in lists.keys() | stored.keys() if lists.get(pk, []) != stored.get(pk)]
+    RelatedLink.objects.filter(article_id__in=changed).delete()
+    RelatedLink.objects.bulk_create(
+        RelatedLink(article_id=pk, other_id=other, rank=rank, reason=reason)
+        for pk in changed
+        for rank, (other, reason) in enumerate(lists.get(pk, []))
+    )
+    return len(changed)
+
+
+def unwritten() -> bool:
+    """Published articles are there but no list has been written (a new table, a restore)."""
+    return not RelatedLink.objects.exists() and _published().exists()

@@ -51,8 +51,10 @@ Then, in one run:
   after them, anonymous requests for those pages must all show the saved titles: no stale page
   from any worker.
 
-With ``--editor-workers N`` the editors save through a second gunicorn of N workers, as when the
-proxy routes the admin's path to workers of its own; the readers keep ``--workers``.
+The editors save through a second gunicorn of ``--editor-workers`` workers (3), as production runs
+the admin (the proxy routes the admin's path to workers of its own, README "The admin on workers of
+its own"); the readers keep ``--workers``. ``--editor-workers 0`` puts the editors on the readers'
+workers. With ``--nodes 2`` or more the editors save through the app servers.
 
 With ``--nodes 2`` (or more) the site runs as on several machines: that many gunicorns, each on a
 port and with local folders (ZHIJIAO_VAR_DIR, MEDIA_ROOT, STATIC_ROOT) of its own, sharing the
@@ -1528,9 +1530,10 @@ def _child(args) -> int:
             nodes = start_nodes(env, args.nodes, workers, workdir, static=workdir / "static")
         ports = [node.port for node in nodes]
         # --editor-workers: the admin served by a gunicorn of its own (the proxy routing the
-        # admin's path there), so that editors' requests never hold the readers' workers.
+        # admin's path there), so that editors' requests never hold the readers' workers. With
+        # several app servers the editors save through them, so that rival saves cross servers.
         editor_ports, admin_nodes = ports, []
-        if args.editor_workers:
+        if args.editor_workers and args.nodes == 1:
             admin_log = workdir / "gunicorn-admin.log"
             admin_process, admin_port = _start_gunicorn(env, args.editor_workers, admin_log)
             admin_nodes.append(Node(len(nodes), admin_process, admin_port, workdir, admin_log))
@@ -1597,9 +1600,10 @@ def main() -> int:
     parser.add_argument(
         "--editor-workers",
         type=int,
-        default=0,
-        help="serve the editors from a gunicorn of their own with this many workers (the "
-        "readers keep --workers): what a proxy routing the admin's path there gives",
+        default=3,
+        help="serve the editors from a gunicorn of their own with this many workers, as the "
+        "proxy routing the admin's path there does (the readers keep --workers); 0: the "
+        "editors on the readers' workers",
     )
     parser.add_argument(
         "--nodes",

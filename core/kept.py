@@ -38,6 +38,20 @@ def token(part: str) -> str | None:
     return ContentGeneration.read(_row(part))
 
 
+def models(part: str) -> list[str]:
+    """The labels of the models the part is derived from."""
+    return settings.ZHIJIAO_KEPT_PARTS[part][1]
+
+
+def take_turn(part: str) -> None:
+    """Wait for any other unit that is deriving the part, then hold it until this transaction
+    ends (its token's row, locked on PostgreSQL; SQLite has one writer at a time anyway): for
+    derived data written from everything at once, where two units working from two snapshots
+    would each leave the other's change out. The part's token is replaced later in the same
+    unit (``retire_changed``), as the parts' order there locks the rows in one order."""
+    ContentGeneration.objects.select_for_update().filter(pk=_row(part)).values_list("pk").first()
+
+
 def kept(part: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept for the part's current token under ``key`` (which says everything
     else the value depends on, e.g. the chosen filters)."""
@@ -54,7 +68,8 @@ def kept(part: str, key: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def _retire(part: str) -> None:
+def retire(part: str) -> None:
+    """Replace the part's token, in the current transaction."""
     ContentGeneration.replace(_row(part))
 
 
@@ -65,10 +80,10 @@ def retire_changed(labels: Iterable[str]) -> None:
     written = set(labels)
     for part, (_, models) in settings.ZHIJIAO_KEPT_PARTS.items():
         if written.intersection(models):
-            _retire(part)
+            retire(part)
 
 
 def retire_all() -> None:
     """Replace every part's token (a restored database may hold tokens still in use)."""
     for part in settings.ZHIJIAO_KEPT_PARTS:
-        _retire(part)
+        retire(part)

@@ -267,6 +267,7 @@ ZHIJIAO_CONTENT_STEPS = [
     "articles.topics.follow_change",
     "articles.mentions.follow_change",
     "search.indexing.follow_change",
+    "articles.related.follow_change",
 ]
 # What the search index holds, one source per kind of document, each in its own app (the search
 # package imports none); in this order a rebuild writes them (search/documents.py).
@@ -279,6 +280,21 @@ ZHIJIAO_SEARCH_DOCUMENTS = [
 # zhijiao_contentgeneration, created by core/migrations/0002; the models it is derived from). A
 # unit that writes one of these models replaces the part's token, right before the page token.
 ZHIJIAO_KEPT_PARTS = {
+    # Each article's related list as a page reads it (articles/related.py), from what the lists
+    # are made of: texts, tags, mentions and their names, and what is published. First: a unit
+    # writing the lists locks this row before the others (core/kept.py, take_turn).
+    "related": (
+        3,
+        [
+            "articles.Article",
+            "articles.Mention",
+            "issues.Issue",
+            "taggit.Tag",
+            "taggit.TaggedItem",
+            "communities.Community",
+            "communities.Organization",
+        ],
+    ),
     # The registry's facets, figures and list rows (communities/summary.py).
     "registry": (
         2,
