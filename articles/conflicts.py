@@ -117,7 +117,10 @@ def find_conflict(
 ) -> Conflict | None:
     """None when the article is still at ``base_version``; otherwise the merge of ``mine`` (the
     form's cleaned values) with the stored article and the version the editor opened."""
-    current = Article.objects.select_for_update().filter(pk=pk).first()
+    # The article's row only (the model's ordering would join its issue, and FOR UPDATE would
+    # lock that row too), and as the save will: a NO KEY UPDATE lock, which does not hold up
+    # another unit whose rows refer to the article (their foreign keys are checked with KEY SHARE).
+    current = Article.objects.select_for_update(no_key=True).filter(pk=pk).order_by("pk").first()
     if current is None or current.version == base_version:
         return None
     history = Article.history.filter(id=pk)

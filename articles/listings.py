@@ -19,10 +19,12 @@ from core.links import Linked
 
 
 def _listing(queryset: QuerySet) -> QuerySet:
+    # No DISTINCT: every filter here follows foreign keys or one tag (an article carries a tag
+    # once), so no article comes twice; and a list shows no body.
     return (
         queryset.select_related("issue", "section", "section__parent")
+        .defer("body")
         .order_by("-issue__year", "-issue__number", "position")
-        .distinct()
     )
 
 

@@ -333,11 +333,23 @@ class RelatedLink(models.Model):
     time part of visibility is checked when a page is rendered.
     """
 
+    # No database constraint and no cascade: only the lists' own step (which takes its turn)
+    # writes or removes these rows, so they take no lock on the articles they name, which the
+    # unit beside it may hold. A deleted article's rows go in the step of the unit that
+    # deleted it; a page joins ``other``, so a row naming a gone article shows nothing meanwhile.
     article = models.ForeignKey(
-        "Article", verbose_name="文章", on_delete=models.CASCADE, related_name="related_links"
+        "Article",
+        verbose_name="文章",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="related_links",
     )
     other = models.ForeignKey(
-        "Article", verbose_name="相关文章", on_delete=models.CASCADE, related_name="+"
+        "Article",
+        verbose_name="相关文章",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     rank = models.PositiveSmallIntegerField("名次")
     reason = models.CharField("理由", max_length=300)

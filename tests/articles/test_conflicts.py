@@ -81,3 +81,20 @@ def test_the_refusal_names_the_editor_and_the_local_time(editor, chief):
     saved = article.history.latest("history_date").history_date
     assert "刘乐" in errors  # family name first, as the editors write it
     assert timezone.localtime(saved).strftime("%Y-%m-%d %H:%M") in errors  # Asia/Shanghai
+
+
+def test_the_version_check_locks_the_article_row_alone(django_db_setup):
+    # Locking the issue's row too (as the model's ordering joined it) made a save and an import
+    # of another issue deadlock: each waited for a row the other held.
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.conflicts import find_conflict
+
+    article = Article.objects.order_by("pk").first()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert find_conflict(article.pk, base_version=article.version) is None
+    (lock,) = [q["sql"] for q in queries.captured_queries if "FOR " in q["sql"]] or [None]
+    if connection.features.has_select_for_update:
+        assert lock and "issues_issue" not in lock
+        assert "FOR NO KEY UPDATE" in lock

@@ -160,3 +160,29 @@ def test_source_key_removes_only_marks_around_the_whole_name():
     assert listings.source_key(" 中国教育报 ") == "中国教育报"
     assert listings.source_key("《职业教育》2024年第8期") == "《职业教育》2024年第8期"
     assert listings.source_key("《甲》与《乙》") == "《甲》与《乙》"
+
+
+@pytest.mark.usefixtures("no_page_cache")
+def test_each_list_names_each_article_once_and_reads_no_body(client, django_assert_num_queries):
+    from taggit.models import Tag
+
+    tag = Tag.objects.get(name="产教融合")
+    tagged = set(Article.objects.published().filter(tags=tag).values_list("pk", flat=True))
+    assert len(tagged) > 1
+    # Each page: how many articles it lists (None: not checked here), and its queries (the
+    # count and the page's rows; the tag page reads its tag first).
+    pages = {
+        reverse("articles:tag", args=[tag.slug]): (len(tagged), 3),
+        reverse("articles:source", args=["中国教育报"]): (None, 2),
+        reverse("articles:place", args=["广州"]): (SEED_PLACES["广州"], 2),
+        reverse("articles:section", args=["重要通知"]): (None, 2),
+    }
+    for url, (expected, asked) in pages.items():
+        with django_assert_num_queries(asked) as queries:
+            html = _html(client.get(url))
+        links = re.findall(r'<h3><a href="(/articles/[^"]+)">', html)
+        assert links and len(links) == len(set(links)), url
+        if expected is not None:
+            assert len(links) == expected
+        listed = " ".join(q["sql"] for q in queries.captured_queries)
+        assert '"body"' not in listed and "DISTINCT" not in listed, url

@@ -259,3 +259,18 @@ def test_terms_are_the_search_indexs_bigrams():
     terms = text_terms("廣州推动产教融合，5G 与 eVTOL")
     expected = name_terms(["广州", "州推", "推动", "动产", "产教", "教融", "融合", "5g", "evtol"])
     assert list(terms.hashes) == list(expected.hashes)
+
+
+def test_a_deleted_article_leaves_every_list(client):
+    notice = _article(NOTICE)
+    named_by = [a for a, found in _stored_lists().items() if notice.pk in dict(found)]
+    assert named_by
+    with content_change():
+        notice.delete()
+    lists = _stored_lists()
+    assert notice.pk not in lists
+    assert all(notice.pk not in dict(found) for found in lists.values())
+    assert not RelatedLink.objects.filter(other_id=notice.pk).exists()
+    page = Article.objects.get(pk=named_by[0])
+    assert notice.get_absolute_url() not in client.get(page.get_absolute_url()).content.decode()
+    assert refresh_related() == 0
