@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F, QuerySet
@@ -12,9 +13,11 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
-from articles.models import Article
+from articles.models import Article, SourceKind, article_url
+from core.links import Linked
 from core.text import html_to_text
 from issues.archive import issue_date
+from issues.models import issue_label
 
 FEED_LENGTH = 30
 
@@ -37,6 +40,42 @@ def newest_articles(limit: int) -> QuerySet:
             "position",
         )[:limit]
     )
+
+
+@dataclass(frozen=True)
+class NewestLine(Linked):
+    """An article as the home page's 最新文章 lists it, read as plain values (a list of six
+    needs no model instances of articles, issues and sections)."""
+
+    issue_label: str
+    section_title: str
+    title: str
+    source: str  # the outlet, else the 信息来源
+    url: str
+
+
+def newest_lines(limit: int) -> list[NewestLine]:
+    """``newest_articles(limit)`` as the home page shows them."""
+    rows = newest_articles(limit).values_list(
+        "issue__year",
+        "issue__number",
+        "section__title",
+        "number",
+        "title",
+        "source",
+        "source_kind",
+        "source_name",
+    )
+    return [
+        NewestLine(
+            issue_label=issue_label(year, issue),
+            section_title=section,
+            title=title,
+            source=(source if kind == SourceKind.OUTLET else "") or source_name,
+            url=article_url(year, issue, number),
+        )
+        for year, issue, section, number, title, source, kind, source_name in rows
+    ]
 
 
 def excerpt(article: Article, chars: int = 120) -> str:

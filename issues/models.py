@@ -25,6 +25,11 @@ MASTHEAD_FIELDS = (
 )
 
 
+def issue_label(year: int, number: int) -> str:
+    """How an issue is named: 2024年第02期 (also for what has its year and number without it)."""
+    return f"{year}年第{number:02d}期"
+
+
 class Issue(Publishable):
     year = models.PositiveSmallIntegerField("年份")
     number = models.PositiveSmallIntegerField("期号", help_text="当年的第几期")
@@ -78,7 +83,7 @@ class Issue(Publishable):
 
     @property
     def label(self) -> str:
-        return f"{self.year}年第{self.number:02d}期"
+        return issue_label(self.year, self.number)
 
 
 class Section(models.Model):

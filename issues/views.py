@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from articles.feeds import newest_articles
+from articles.feeds import newest_lines
 from articles.toc import table_of_contents
 from communities import summary
 from core.pagecache import published_page
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "issue": latest,
             "toc": table_of_contents(latest, lines=True) if latest else [],
-            "newest": newest_articles(NEWEST_ON_HOME).defer("body"),
+            "newest": newest_lines(NEWEST_ON_HOME),
             "figures": figures,
         },
     )

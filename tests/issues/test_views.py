@@ -45,6 +45,28 @@ def test_home_shows_the_latest_issue_with_its_toc(client):
     assert positions == sorted(positions)
 
 
+def test_home_lists_the_newest_articles_as_the_feed_orders_them(client):
+    from articles.feeds import newest_articles
+    from issues.views import NEWEST_ON_HOME
+
+    html = _html(client.get(reverse("issues:home")))
+    block = re.search(r'<h2 id="newest-title">.*?</ul>', html, re.S).group(0)
+    cards = re.findall(
+        r'<p class="meta">([^<]+)</p>\s*<h3><a href="([^"]+)">([^<]+)</a></h3>\s*'
+        r'(?:<p class="meta">([^<]+)</p>)?',
+        block,
+    )
+    expected = list(newest_articles(NEWEST_ON_HOME).select_related("issue", "section"))
+    assert len(expected) == NEWEST_ON_HOME
+    assert [(url, title) for _, url, title, _ in cards] == [
+        (a.get_absolute_url(), a.title) for a in expected
+    ]
+    for (meta, _, _, source), a in zip(cards, expected, strict=True):
+        assert meta == f"{a.issue.label} · {a.section.title}"
+        # The outlet, else the 信息来源; a topic or place label is no source.
+        assert source == (a.outlet or a.source_name)
+
+
 def test_home_lists_the_registry_in_figures(client):
     html = _html(client.get(reverse("issues:home")))
     figures = re.search(r'<dt>共同体</dt><dd><a href="[^"]+">(\d+)</a>', html)
