@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["if_empty"] and not unwritten():
-            self.stdout.write("相关文章列表已有内容，无需重算。")
+            self.stdout.write("无需重算：相关文章列表已有内容，或还没有已发布的文章。")
             return
         with transaction.atomic():
             written = refresh_related()
