@@ -37,13 +37,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from articles.models import Article, Mention, RelatedLink
+from articles.models import Article, Mention, RelatedLink, article_url
 from articles.similar import CosineIndex, Terms, name_terms, text_terms
 from core import kept
+from core.links import Linked, reverse
 from core.pagecache import current_token
-from core.publishing import Status, published_q, visible_from
+from core.publishing import Status, latest_start, published_q, visible_from
 from core.text import html_to_text
-from issues.models import Issue, Section
+from issues.models import Issue, Section, issue_label
 
 RELATED_LIMIT = 5
 #: The part of settings.ZHIJIAO_KEPT_PARTS whose token the lists are kept under.
@@ -69,9 +70,37 @@ SHOWN_FIELDS = tuple(
 
 
 @dataclass(frozen=True)
-class Related:
-    article: Article
+class Related(Linked):
+    """A related article as its card shows it, in plain values (what a process keeps holds no
+    model instances to copy), and why it is related."""
+
+    pk: int
+    number: str
+    title: str
+    url: str
+    issue_label: str
+    issue_url: str
+    section_title: str
+    parent_title: str  # "" for a top section
+    starts: datetime | None  # when the public may see it (``visible_from``); None: at once
     reason: str  # 同提及 …, 同标签 … or 内容相近
+
+    @classmethod
+    def of(cls, article: Article, reason: str) -> Related:
+        """From an article read with its issue and section (and the section's parent)."""
+        issue, section = article.issue, article.section
+        return cls(
+            pk=article.pk,
+            number=article.number,
+            title=article.title,
+            url=article_url(issue.year, issue.number, article.number),
+            issue_label=issue.label,
+            issue_url=issue.get_absolute_url(),
+            section_title=section.title,
+            parent_title=section.parent.title if section.parent else "",
+            starts=visible_from(article, issue),
+            reason=reason,
+        )
 
 
 class _Candidate(NamedTuple):
@@ -332,22 +361,44 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Re
     else:
         candidates = _outside(article)
     now = timezone.now()
-    return [r for r in candidates if _visible(r.article, now)][:limit]
-
-
-def _visible(article: Article, now: datetime) -> bool:
-    start = visible_from(article, article.issue)
-    return start is None or start <= now
+    return [r for r in candidates if r.starts is None or r.starts <= now][:limit]
 
 
 def _stored(pk: int) -> list[Related]:
-    links = (
+    rows = (
         RelatedLink.objects.filter(article_id=pk)
-        .select_related("other__issue", "other__section__parent")
-        .only("reason", *(f"other__{f}" for f in SHOWN_FIELDS), "other__issue", "other__section")
         .order_by("rank")
+        .values_list(
+            "other_id",
+            "other__number",
+            "other__title",
+            "other__published_at",
+            "other__issue__year",
+            "other__issue__number",
+            "other__issue__published_at",
+            "other__section__title",
+            "other__section__parent__title",
+            "reason",
+        )
     )
-    return [Related(link.other, link.reason) for link in links]
+    cards = []
+    for row in rows:
+        other, number, title, published, year, issue, issue_published, section, parent, reason = row
+        cards.append(
+            Related(
+                pk=other,
+                number=number,
+                title=title,
+                url=article_url(year, issue, number),
+                issue_label=issue_label(year, issue),
+                issue_url=reverse("issues:detail", kwargs={"year": year, "number": issue}),
+                section_title=section,
+                parent_title=parent or "",
+                starts=latest_start(published, issue_published),
+                reason=reason,
+            )
+        )
+    return cards
 
 
 def _outside(article: Article) -> list[Related]:
@@ -356,7 +407,7 @@ def _outside(article: Article) -> list[Related]:
     mine = _own_names(article)
     text = text_terms(_text(article.title, article.subtitle, article.body))
     return [
-        Related(shown, archive.reason(mine, c))
+        Related.of(shown, archive.reason(mine, c))
         for c in archive.ranked_outside(text, mine)
         # None: gone between two of the archive's reads (its token has gone too).
         if (shown := archive.article(c.row)) is not None

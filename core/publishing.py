@@ -52,8 +52,13 @@ def scheduled_q(now) -> Q:
 def visible_from(*items) -> datetime | None:
     """From when all of these published items are visible (the latest ``published_at``), or None
     for at once: the time part of ``visible_q``, for what is checked later (the search index)."""
-    times = [item.published_at for item in items if item.published_at is not None]
-    return max(times) if times else None
+    return latest_start(*(item.published_at for item in items))
+
+
+def latest_start(*times: datetime | None) -> datetime | None:
+    """``visible_from`` for the ``published_at`` values of items read as plain values."""
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
 
 
 def can_preview(user, model) -> bool:
