@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
-from articles.models import Article, SourceKind, article_url
+from articles.models import Article, article_url, outlet_of
 from core.links import Linked
 from core.text import html_to_text
 from issues.archive import issue_date
@@ -71,7 +71,7 @@ def newest_lines(limit: int) -> list[NewestLine]:
             issue_label=issue_label(year, issue),
             section_title=section,
             title=title,
-            source=(source if kind == SourceKind.OUTLET else "") or source_name,
+            source=outlet_of(source, kind) or source_name,
             url=article_url(year, issue, number),
         )
         for year, issue, section, number, title, source, kind, source_name in rows

@@ -46,6 +46,12 @@ def article_url(year: int, number: int, article: str) -> str:
     return reverse("articles:detail", kwargs={"year": year, "number": number, "article": article})
 
 
+def outlet_of(source: str, kind: str) -> str:
+    """The 来源标签 when it names who published the text (教育部, 中国教育报), else "": a topic
+    or place label is no source (``Article.outlet``, for rows read as plain values)."""
+    return source if kind == SourceKind.OUTLET else ""
+
+
 class ArticleQuerySet(PublishableQuerySet):
     def published(self) -> ArticleQuerySet:
         """Visible articles: the article itself is visible and so is its issue."""
@@ -168,7 +174,7 @@ class Article(Publishable):
     def outlet(self) -> str:
         """The label before the colon when it names who published the text (教育部, 中国教育报);
         a topic or place label is no source."""
-        return self.source if self.source_kind == SourceKind.OUTLET else ""
+        return outlet_of(self.source, self.source_kind)
 
     @property
     def source_line(self) -> str:

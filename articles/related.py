@@ -42,7 +42,7 @@ from articles.similar import CosineIndex, Terms, name_terms, text_terms
 from core import kept
 from core.links import Linked, reverse
 from core.pagecache import current_token
-from core.publishing import Status, latest_start, published_q, visible_from
+from core.publishing import Status, latest_start, published_q
 from core.text import html_to_text
 from issues.models import Issue, Section, issue_label
 
@@ -89,18 +89,52 @@ class Related(Linked):
     def of(cls, article: Article, reason: str) -> Related:
         """From an article read with its issue and section (and the section's parent)."""
         issue, section = article.issue, article.section
+        return cls.from_values(
+            (
+                article.pk,
+                article.number,
+                article.title,
+                article.published_at,
+                issue.year,
+                issue.number,
+                issue.published_at,
+                section.title,
+                section.parent.title if section.parent else None,
+                reason,
+            )
+        )
+
+    @classmethod
+    def from_values(cls, row: tuple) -> Related:
+        """From a row of ``_CARD_VALUES`` (as a list is read from the database)."""
+        pk, number, title, published, year, issue, issue_published, section, parent, reason = row
         return cls(
-            pk=article.pk,
-            number=article.number,
-            title=article.title,
-            url=article_url(issue.year, issue.number, article.number),
-            issue_label=issue.label,
-            issue_url=issue.get_absolute_url(),
-            section_title=section.title,
-            parent_title=section.parent.title if section.parent else "",
-            starts=visible_from(article, issue),
+            pk=pk,
+            number=number,
+            title=title,
+            url=article_url(year, issue, number),
+            issue_label=issue_label(year, issue),
+            issue_url=reverse("issues:detail", kwargs={"year": year, "number": issue}),
+            section_title=section,
+            parent_title=parent or "",
+            starts=latest_start(published, issue_published),
             reason=reason,
         )
+
+
+#: A stored list's rows as ``Related.from_values`` takes them.
+_CARD_VALUES = (
+    "other_id",
+    "other__number",
+    "other__title",
+    "other__published_at",
+    "other__issue__year",
+    "other__issue__number",
+    "other__issue__published_at",
+    "other__section__title",
+    "other__section__parent__title",
+    "reason",
+)
 
 
 class _Candidate(NamedTuple):
@@ -365,40 +399,8 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Re
 
 
 def _stored(pk: int) -> list[Related]:
-    rows = (
-        RelatedLink.objects.filter(article_id=pk)
-        .order_by("rank")
-        .values_list(
-            "other_id",
-            "other__number",
-            "other__title",
-            "other__published_at",
-            "other__issue__year",
-            "other__issue__number",
-            "other__issue__published_at",
-            "other__section__title",
-            "other__section__parent__title",
-            "reason",
-        )
-    )
-    cards = []
-    for row in rows:
-        other, number, title, published, year, issue, issue_published, section, parent, reason = row
-        cards.append(
-            Related(
-                pk=other,
-                number=number,
-                title=title,
-                url=article_url(year, issue, number),
-                issue_label=issue_label(year, issue),
-                issue_url=reverse("issues:detail", kwargs={"year": year, "number": issue}),
-                section_title=section,
-                parent_title=parent or "",
-                starts=latest_start(published, issue_published),
-                reason=reason,
-            )
-        )
-    return cards
+    rows = RelatedLink.objects.filter(article_id=pk).order_by("rank").values_list(*_CARD_VALUES)
+    return [Related.from_values(row) for row in rows]
 
 
 def _outside(article: Article) -> list[Related]:

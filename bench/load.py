@@ -243,13 +243,21 @@ def _teacher_client():
     return client
 
 
+def _public_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(label, path) of the pages under load (``PAGES``) and of the others (``ALSO_RENDERED``,
+    the organisation's address found in the database)."""
+    from communities.models import Community
+
+    lead = Community.objects.get(number=81).lead_unit_links.order_by("pk").first().organization
+    main = [(label, path) for label, path, _, _ in PAGES]
+    return main, [(label, path or lead.get_absolute_url()) for label, path in ALSO_RENDERED]
+
+
 def _queries_per_page() -> dict[tuple[str, str], tuple[int, float, float]]:
     """Per page and way of asking: SQL queries, median time of one request and of its SQL
     (in-process); the other public pages (``ALSO_RENDERED``) rendered only."""
     from django.db import connection
     from django.test import Client
-
-    from communities.models import Community
 
     clients = {ANONYMOUS: Client(SERVER_NAME=HOST), LOGGED_IN: _teacher_client()}
     clients[RENDERED] = clients[ANONYMOUS]
@@ -267,9 +275,9 @@ def _queries_per_page() -> dict[tuple[str, str], tuple[int, float, float]]:
     def address(path: str, mode: str) -> str:
         return _uncached(path, next(fresh)) if mode == RENDERED else path
 
-    lead = Community.objects.get(number=81).lead_unit_links.order_by("pk").first().organization
-    asked = [(label, path, mode) for label, path, _, _ in PAGES for mode in clients]
-    asked += [(label, path or lead.get_absolute_url(), RENDERED) for label, path in ALSO_RENDERED]
+    main, also = _public_pages()
+    asked = [(label, path, mode) for label, path in main for mode in clients]
+    asked += [(label, path, RENDERED) for label, path in also]
     for label, path, mode in asked:
         client = clients[mode]
         client.get(address(path, mode))  # warms this process (and stores the page)
@@ -301,17 +309,14 @@ def _after_a_change() -> dict[str, float]:
     from django.test import Client
 
     from articles.models import Article
-    from communities.models import Community
     from core.changes import content_change
 
     client = Client(SERVER_NAME=HOST)
     edited = Article.objects.get(issue__year=2024, issue__number=2, number="1.1.2")
     title = edited.title
-    lead = Community.objects.get(number=81).lead_unit_links.order_by("pk").first().organization
-    asked = [(label, path) for label, path, _, _ in PAGES]
-    asked += [(label, path or lead.get_absolute_url()) for label, path in ALSO_RENDERED]
+    main, also = _public_pages()
     medians = {}
-    for label, path in asked:
+    for label, path in main + also:
         times = []
         for n in range(ONE_REQUEST_RUNS + 1):
             with content_change():
