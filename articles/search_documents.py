@@ -24,6 +24,7 @@ def _outlet(article: Article) -> str:
 
 class ArticleDocuments:
     kind = "article"
+    text_is_body = True
 
     def ids(self) -> QuerySet:
         # Only what the public may see is indexed. The time part of visibility (a scheduled

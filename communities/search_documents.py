@@ -24,6 +24,7 @@ def _lead_units(change) -> list:
 
 class CommunityDocuments:
     kind = "community"
+    text_is_body = False  # the text lists the lead units
 
     def ids(self) -> QuerySet:
         return Community.objects.order_by("number").values_list("pk", flat=True)
@@ -70,6 +71,7 @@ class CommunityDocuments:
 
 class OrganizationDocuments:
     kind = "organization"
+    text_is_body = False  # the text lists the communities it leads
 
     def ids(self) -> QuerySet:
         return Organization.objects.order_by("pk").values_list("pk", flat=True)

@@ -38,6 +38,7 @@ __all__ = [
     "match_text",
     "match_text_with_offsets",
     "normalize",
+    "original_index",
     "parse_query",
     "suffix_tokens",
 ]
@@ -156,6 +157,44 @@ class OffsetMap:
     def __getitem__(self, i: int) -> int:
         piece = bisect_right(self._starts, i) - 1
         return self._expansions[self._origins[piece] + i - self._starts[piece]]
+
+
+# Characters whose normal form is one character, never a space: most of a Chinese text (Han,
+# ASCII, the full-width forms, CJK punctuation, quotation marks). tests/core/test_tokens.py checks
+# each. Whatever else a text holds is looked at one by one (``_shift_at``).
+_ONE_FOR_ONE = "\n!-~\u00b7\u2014\u2018-\u201d\u3001-\u3003\u3008-\u3011\u4e00-\u9fff\uff01-\uff5e"
+# One character class alone: the regex engine skips what it holds at C speed.
+_OTHER_RE = re.compile(f"[^{_ONE_FOR_ONE}]")
+_SPACES_RE = re.compile(r"[^\S\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
+
+
+def _shift_at(text: str, start: int) -> tuple[int, int]:
+    """Where the character at ``start`` (or the run of spaces it begins) ends, and how many
+    characters ``match_text`` makes of it beyond one each: more for one that normalises to
+    several, minus the run's length for spaces folded away, else 0."""
+    run = _SPACES_RE.match(text, start)
+    if run is None:
+        return start + 1, len(_CHAR_MAP[ord(text[start])]) - 1
+    end = run.end()
+    before = _CHAR_MAP[ord(text[start - 1])][-1] if start else ""
+    after = _CHAR_MAP[ord(text[end])][0] if end < len(text) else ""
+    folded = is_cjk(before) or is_cjk(after)  # as _FOLD_RE folds them
+    return end, start - end if folded else 0
+
+
+def original_index(text: str, i: int) -> int | None:
+    """Where in ``text`` the character at index ``i`` of ``match_text(text)`` came from, worked
+    out from the few characters before it that move positions (without normalising the text);
+    None if it is part of one of them or past the end."""
+    shift = kept_from = pos = 0  # characters gained so far; where positions are kept again
+    # Only what starts before the character can move it: the search stops there.
+    while m := _OTHER_RE.search(text, pos, max(pos, i - shift + 1)):
+        pos, change = _shift_at(text, m.start())
+        if change:
+            shift += change
+            kept_from = pos
+    at = i - shift
+    return at if kept_from <= at < len(text) else None
 
 
 def match_text_with_offsets(text: str) -> tuple[str, OffsetMap]:

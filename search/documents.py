@@ -19,6 +19,9 @@ class Source(Protocol):
 
     #: The kind the rows get (search.models.Kind).
     kind: str
+    #: Whether a row's text (what a result shows) is its body (what the ranking reads): then the
+    #: ranking's first position in the body is the text's too (search.highlight.snippet).
+    text_is_body: bool
 
     def ids(self) -> QuerySet:
         """Primary keys of every object the public may see, oldest first (a rebuild writes them

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from core.tokens import OffsetMap, match_text_with_offsets
+from core.tokens import OffsetMap, match_text_with_offsets, original_index
 
 __all__ = ["mark", "snippet"]
 
@@ -70,19 +70,42 @@ def _window(first: int, last: int, length: int, width: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, terms: Iterable[str], *, width: int = 60, near: int | None = None) -> str:
+def _from_first(text: str, terms: list[str], width: int, first: int) -> str | None:
+    """The snippet, when ``first`` is where the first hit starts in ``match_text(text)``: only the
+    window from that hit on is normalised. None where positions do not lead back to it."""
+    at = original_index(text, first)
+    if at is None:
+        return None
+    # Cut well past the window's end: what a space at the cut would fold into is not known yet.
+    stop = min(len(text), at + 2 * width + max(map(len, terms)) + 16)
+    norm, origin = match_text_with_offsets(text[at:stop])
+    hit = min((t for t in terms if norm.startswith(t)), default=None)
+    if hit is None:
+        return None
+    start, end = _window(at, at + origin[len(hit) - 1] + 1, len(text), width)
+    if end + 2 > stop and stop < len(text):
+        return None
+    spans = [[a + at, b + at] for a, b in _spans(norm, origin, terms, stop=end - at)]
+    body = _render(text[start:end], spans, offset=start)
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def snippet(text: str, terms: Iterable[str], *, width: int = 60, first: int | None = None) -> str:
     """About ``width`` characters of ``text`` around the first occurrence of any term, escaped, with
     the terms marked and "…" where the text was cut. Without an occurrence: the text's start.
-    ``near``: where the first occurrence probably is in the normalised text (the ranking knows),
-    which only saves work: the result is the same without it."""
+    ``first``: where that occurrence starts in ``match_text(text)``, if the caller knows (the
+    ranking does, for an article, whose text is the body it reads): then the text before it is
+    not normalised, which on a results page was most of the work."""
     terms = [t for t in terms if t]
+    if terms and first is not None and (found := _from_first(text, terms, width, first)):
+        return found
     # Normalise a growing prefix until it holds the first hit and its window: a common term
     # occurs early, and a results page should not normalise twenty whole articles. Normalising
     # mostly keeps positions (it folds some spaces and expands a few characters), so a prefix a
-    # little past ``near`` and the window usually holds both.
+    # little past ``first`` and the window usually holds both.
     limit = 4 * width
-    if near is not None:
-        limit = max(width, (near + 2 * width + 16) // 4)
+    if first is not None:
+        limit = max(width, (first + 2 * width + 16) // 4)
     while terms:
         limit = min(limit * 4, len(text))
         norm, origin = match_text_with_offsets(text[:limit])

@@ -141,7 +141,7 @@ def _url(doc: Row) -> str:
         return ""
 
 
-def _result(doc: Row, score: float, terms: list[str], near: int | None) -> Result:
+def _result(doc: Row, score: float, terms: list[str], first: int | None) -> Result:
     issue = None
     if doc.issue_year is not None and doc.issue_number is not None:
         issue = IssueRef(doc.issue_year, doc.issue_number)
@@ -150,7 +150,7 @@ def _result(doc: Row, score: float, terms: list[str], near: int | None) -> Resul
         title=doc.title,
         title_html=mark(doc.title, terms),
         url=_url(doc),
-        snippet=snippet(doc.text, terms, near=near),
+        snippet=snippet(doc.text, terms, first=first if source(doc.kind).text_is_body else None),
         score=round(score, 6),
         location=doc.location,
         issue=issue,

@@ -55,7 +55,6 @@ __all__ = [
     "budget",
     "kind_token",
     "make_plan",
-    "subtract_scheduled",
 ]
 
 TABLE = "articles_searchdocument"
@@ -217,9 +216,32 @@ class Backend:
         for a query that is not broad); None to ask ``broad_counts`` first."""
         return None
 
+    #: Statements that set the planner up for the search's statement after them, sent with it
+    #: in one round trip (``rows``); empty where the defaults serve.
+    settings_sql = ""
+
     def session(self) -> AbstractContextManager:
-        """What the search's own statements run in (planner settings)."""
+        """What the search's own statements run in (where their settings end)."""
         return nullcontext()
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        """The rows of one of the search's statements, run after ``settings_sql`` in the same
+        round trip."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.settings_sql + sql, params)
+            if self.settings_sql:
+                cursor.nextset()
+            return cursor.fetchall()
+
+    def subtract_scheduled(self, page: RawPage, sql: str, params: list, now: datetime) -> None:
+        """Take the matching documents not visible before ``now`` off the page's counts (except
+        lower bounds). Such documents (few) are in the index before they are visible, and broad
+        counts are read off the index. ``sql`` selects (kind, count), the moment its first
+        parameter."""
+        moment = connection.ops.adapt_datetimefield_value(now)
+        for kind, n in self.rows(sql, [moment, *params]):
+            if kind not in page.lower_bound:
+                page.counts[kind] -= n
 
     # --- the search, the same for both ----------------------------------------------------------
 
@@ -299,9 +321,7 @@ class Backend:
         shown = ranking.page_tiers(tiers, offset, limit)
         if shown:
             sql, params = self._page_sql(plan, matches, kinds, shown)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [*params, limit, offset])
-                found_rows = cursor.fetchall()
+            found_rows = self.rows(sql, [*params, limit, offset])
             page.rows = [
                 (i, ranking.score(tier, n, first, len(plan.titles)))
                 for i, tier, n, first, *_ in found_rows
@@ -353,20 +373,18 @@ class Backend:
         """
         page = RawPage()
         tiers: dict[int, int] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*gparams, *tparams, *matches[1]])
-            for group, key, count in cursor.fetchall():
-                if group == "guard":
-                    if count > RANK_LIMIT:
-                        return None
-                elif group == "kind":
-                    page.counts[key] = count
-                elif group == "tier":
-                    kind, value = key.split(" ")
-                    if kind in kinds:
-                        tiers[int(value)] = tiers.get(int(value), 0) + count
-                else:
-                    page.facets.setdefault(group, []).append((key, count))
+        for group, key, count in self.rows(sql, [*gparams, *tparams, *matches[1]]):
+            if group == "guard":
+                if count > RANK_LIMIT:
+                    return None
+            elif group == "kind":
+                page.counts[key] = count
+            elif group == "tier":
+                kind, value = key.split(" ")
+                if kind in kinds:
+                    tiers[int(value)] = tiers.get(int(value), 0) + count
+            else:
+                page.facets.setdefault(group, []).append((key, count))
         for values in page.facets.values():
             values.sort(key=lambda kv: (-kv[1], kv[0]))
         return page, tiers
@@ -404,7 +422,7 @@ class Backend:
         every = f"({title_sql}) = {len(plan.titles)}"
         marks = ", ".join(["%s"] * len(kinds))
 
-        def rows(title_first: bool, count: bool = False):
+        def statement(title_first: bool, count: bool = False):
             found = self.candidates(plan, kinds=kinds, title=title_first)
             checks_sql, checks_params = title_checks if title_first else checks
             tier = every if title_first else f"NOT {every}"
@@ -416,38 +434,22 @@ class Backend:
             """
             return sql, [*found.params, *checks_params, *title_params, *kinds]
 
-        with connection.cursor() as cursor:
-            # Title hits first, read newest first straight off the index; then the others.
-            sql, p = rows(True)
-            cursor.execute(sql, [*p, limit, offset])
-            in_titles = cursor.fetchall()
-            others = []
-            if len(in_titles) < limit:
-                if in_titles or offset == 0:
-                    in_title = offset + len(in_titles)
-                else:  # a page past the title hits: how many were there?
-                    sql, p = rows(True, count=True)
-                    cursor.execute(sql, p)
-                    in_title = cursor.fetchone()[0]
-                sql, p = rows(False)
-                cursor.execute(sql, [*p, limit - len(in_titles), max(0, offset - in_title)])
-                others = cursor.fetchall()
+        # Title hits first, read newest first straight off the index; then the others.
+        sql, p = statement(True)
+        in_titles = self.rows(sql, [*p, limit, offset])
+        others = []
+        if len(in_titles) < limit:
+            if in_titles or offset == 0:
+                in_title = offset + len(in_titles)
+            else:  # a page past the title hits: how many were there?
+                sql, p = statement(True, count=True)
+                in_title = self.rows(sql, p)[0][0]
+            sql, p = statement(False)
+            others = self.rows(sql, [*p, limit - len(in_titles), max(0, offset - in_title)])
         page.rows = [(row[0], 1.0) for row in in_titles] + [(row[0], 0.0) for row in others]
         page.docs = {row[0]: Row(*row[1:]) for row in [*in_titles, *others]}
         page.broad, page.approximate = True, bool(plan.checks)
         return page
-
-
-def subtract_scheduled(page: RawPage, sql: str, params: list, now: datetime) -> None:
-    """Take the matching documents not visible before ``now`` off the page's counts (except
-    lower bounds). Such documents (few) are in the index before they are visible, and broad
-    counts are read off the index. ``sql`` selects (kind, count), the moment its first parameter.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), *params])
-        for kind, n in cursor.fetchall():
-            if kind not in page.lower_bound:
-                page.counts[kind] -= n
 
 
 def budget(pieces: tuple[Piece, ...]) -> tuple[list[Piece], bool]:

@@ -17,7 +17,6 @@ from search.backends.base import (
     RawPage,
     budget,
     kind_token,
-    subtract_scheduled,
 )
 
 GIN_INDEX = "articles_searchdocument_vector_gin"
@@ -165,13 +164,13 @@ class PostgresBackend(Backend):
     def broad_counts(self, plan, *, now):
         match = _match(plan)
         kinds = ("article", "community", "organization")
-        with connection.cursor() as cursor:
-            # Only asked once the guard found more candidates than RANK_LIMIT.
-            cursor.execute(
+        # Only asked once the guard found more candidates than RANK_LIMIT.
+        counts = list(
+            self.rows(
                 "SELECT " + ", ".join([_capped()] * len(kinds)),
                 [_with_kinds(match, (k,)) for k in kinds],
-            )
-            counts = list(cursor.fetchone())
+            )[0]
+        )
         if sum(counts) <= base.RANK_LIMIT:
             return None
         page = RawPage(counts=dict(zip(kinds, counts, strict=True)))
@@ -180,23 +179,27 @@ class PostgresBackend(Backend):
             f"SELECT d.kind, count(*) FROM {TABLE} d WHERE d.visible_from > %s "
             "AND d.vector @@ %s::tsquery GROUP BY d.kind"
         )
-        subtract_scheduled(page, scheduled, [match], now)
+        self.subtract_scheduled(page, scheduled, [match], now)
         return page
+
+    # The planner does not know that `vector @@` on a sequential scan reads each row's vector
+    # from TOAST: for a common word it would rather scan the table than use the GIN index.
+    # Switched off for the search's own statements only (set_config's is_local). A plan that
+    # must scan all the same (a query of punctuation, which no index can look up) then costs
+    # more than jit_above_cost, and compiling it took far longer than running it: JIT off too.
+    # Sent with each statement: several statements in one query string are one transaction,
+    # which ends with the statement, so the settings need no round trips of their own.
+    settings_sql = (
+        "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true);\n"
+    )
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        # The planner does not know that `vector @@` on a sequential scan reads each row's vector
-        # from TOAST: for a common word it would rather scan the table than use the GIN index.
-        # Switched off for the search's own statements only (SET LOCAL). A plan that must scan
-        # all the same (a query of punctuation, which no index can look up) then costs more than
-        # jit_above_cost, and compiling it took far longer than running it: JIT off as well.
-        # The search writes nothing, so it ends by rolling back, which puts both back as they
-        # were: at the transaction's end, or at the savepoint's in a caller's transaction.
+        if not connection.in_atomic_block:
+            yield
+            return
+        # In a caller's transaction the settings would last until it ends: the search writes
+        # nothing, so it runs in a savepoint rolled back at its end, which puts them back.
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('enable_seqscan', 'off', true), "
-                    "set_config('jit', 'off', true)"
-                )
             yield
             transaction.set_rollback(True)

@@ -14,7 +14,6 @@ from search.backends.base import (
     RawPage,
     budget,
     kind_token,
-    subtract_scheduled,
 )
 
 FTS_TABLE = "articles_searchindex"
@@ -123,5 +122,5 @@ class SqliteBackend(Backend):
             WHERE d.visible_from > %s AND EXISTS (
                 SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = d.id
             ) GROUP BY d.kind"""
-        subtract_scheduled(page, scheduled, [match], now)
+        self.subtract_scheduled(page, scheduled, [match], now)
         return page

@@ -14,6 +14,7 @@ from core.tokens import (
     match_text,
     match_text_with_offsets,
     normalize,
+    original_index,
     parse_query,
     suffix_tokens,
 )
@@ -159,6 +160,79 @@ def test_snippets_mark_terms_in_the_original_text_and_escape_html():
     # Spaces that fold away in matching are marked with the term.
     assert "<mark>11.7 亿</mark>" in snippet("财政安排 11.7 亿支持", ["11.7亿"])
     assert snippet("无关的文字", ["低空"]) == "无关的文字"
+
+
+def test_the_characters_taken_to_keep_positions_normalise_to_one_character_each():
+    """What original_index skips without looking: each such character's normal form is one
+    character and not a space."""
+    import re
+
+    from core.tokens import _CHAR_MAP, _ONE_FOR_ONE
+
+    kept = re.compile(f"[{_ONE_FOR_ONE}]")
+    checked = 0
+    for code in range(0x30000):
+        if kept.match(chr(code)):
+            out = _CHAR_MAP[code]
+            assert len(out) == 1 and out != " ", (hex(code), out)
+            checked += 1
+    assert checked > 20_000
+
+
+@given(text=corpus_text)
+@example(text="财政 11.7 亿…… ㍿ 职教 ﬁ\u3000 產教  融合 ok")
+def test_the_original_index_is_the_offset_map_s_wherever_it_answers(text):
+    folded, origin = match_text_with_offsets(text)
+    answered = 0
+    for i in range(len(folded) + 1):
+        at = original_index(text, i)
+        if at is not None:
+            assert at == origin[i], (i, at)
+            answered += 1
+    # Only the characters of expansions have no answer.
+    assert answered >= len(folded) - sum(n for c in text if (n := len(match_text(c))) > 1)
+
+
+@given(text=corpus_text, data=st.data())
+@example(text="2024 年…… 产教融合 “产教融合”", data=None)
+def test_a_snippet_from_the_first_hit_is_the_snippet_found_from_the_start(text, data):
+    folded = match_text(text)
+    if data is None:
+        terms = ["产教融合"]
+    else:
+        i = data.draw(st.integers(0, len(folded) - 1)) if folded else 0
+        j = data.draw(st.integers(i + 1, max(i + 1, min(len(folded), i + 6))))
+        terms = [folded[i:j].strip()] if folded[i:j].strip() else []
+    found = [k for t in terms if (k := folded.find(t)) >= 0]
+    if not found:
+        return
+    for width in (8, 60):
+        expected = snippet(text, terms, width=width)
+        assert snippet(text, terms, width=width, first=min(found)) == expected
+
+
+def test_a_snippet_from_the_first_hit_reads_a_window_only_on_the_seed_issues():
+    """The two seed issues in pieces of article length, terms from all along them: the snippet
+    from the first hit is the one found from the start, and nearly always it came from the
+    window alone."""
+    from search.highlight import _from_first
+    from tests.seeds import ISSUE_01, ISSUE_02, seed_text
+
+    windows = fallbacks = 0
+    whole = seed_text(ISSUE_02)[:60_000] + seed_text(ISSUE_01)[:60_000]
+    for text in (whole[i : i + 3000] for i in range(0, len(whole), 3000)):
+        folded = match_text(text)
+        for at in range(0, len(folded) - 4, 97):
+            term = folded[at : at + 4]
+            if " " in term or "\n" in term:
+                continue
+            first = folded.find(term)
+            assert snippet(text, [term], first=first) == snippet(text, [term]), term
+            if _from_first(text, [term], 60, first) is None:
+                fallbacks += 1
+            else:
+                windows += 1
+    assert windows > 200 and fallbacks < windows / 10, (windows, fallbacks)
 
 
 def test_tsvector_literal_has_positions_weights_and_quotes():
