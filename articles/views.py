@@ -79,8 +79,8 @@ def _label_url(article: Article, tags: list[Tag]) -> str:
 @published_page
 def article_detail(request: HttpRequest, year: int, number: int, article: str) -> HttpResponse:
     obj = _viewable_article(request, year, number, article)
-    # One plain query: the page and the label's link read the same list.
-    tags = list(obj.tags.all())
+    # The page and the label's link read the same list.
+    tags = listings.tags_of(obj)
     return render(
         request,
         "articles/detail.html",

@@ -186,3 +186,25 @@ def test_each_list_names_each_article_once_and_reads_no_body(client, django_asse
             assert len(links) == expected
         listed = " ".join(q["sql"] for q in queries.captured_queries)
         assert '"body"' not in listed and "DISTINCT" not in listed, url
+
+
+def test_an_article_s_tags_are_its_own_in_the_order_given():
+    """What the article page lists (``tags_of``): the article's tags as given, not the tags another
+    kind of object holds under the same number."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag, TaggedItem
+
+    from issues.models import Issue
+
+    article = _article(SEED_ARTICLE)
+    article.tags.clear()
+    article.tags.add("职普融通")
+    article.tags.add("工学一体化")
+    article.tags.add("产教融合")
+    TaggedItem.objects.create(
+        tag=Tag.objects.create(name="别的对象的标签"),
+        content_type=ContentType.objects.get_for_model(Issue),
+        object_id=article.pk,
+    )
+    assert [t.name for t in listings.tags_of(article)] == ["职普融通", "工学一体化", "产教融合"]
+    assert set(article.tags.names()) == {t.name for t in listings.tags_of(article)}
