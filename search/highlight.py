@@ -103,6 +103,7 @@ def snippet(text: str, terms: Iterable[str], *, width: int = 60, first: int | No
     # occurs early, and a results page should not normalise twenty whole articles. Normalising
     # mostly keeps positions (it folds some spaces and expands a few characters), so a prefix a
     # little past ``first`` and the window usually holds both.
+    longest = max(map(len, terms), default=0)
     limit = 4 * width
     if first is not None:
         limit = max(width, (first + 2 * width + 16) // 4)
@@ -114,8 +115,10 @@ def snippet(text: str, terms: Iterable[str], *, width: int = 60, first: int | No
             at, term = hits[0]
             start, end = _window(origin[at], origin[at + len(term) - 1] + 1, len(text), width)
             # Away from the prefix's end, where a space before a cut-off Han character has not
-            # been folded yet, the prefix's normal form is the whole text's.
-            if end + 2 <= limit or limit == len(text):
+            # been folded yet, the prefix's normal form is the whole text's; and a longer term
+            # starting before the hit would have ended inside the prefix, so none does.
+            inside = end + 2 <= limit and at + longest + 2 <= len(norm)
+            if inside or limit == len(text):
                 # No term occurs before the first hit, so the marks are found from there on.
                 spans = _spans(norm, origin, terms, start=at, stop=end)
                 body = _render(text[start:end], spans, offset=start)

@@ -195,7 +195,7 @@ class PostgresBackend(Backend):
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        if not connection.in_atomic_block:
+        if connection.get_autocommit() and not connection.in_atomic_block:
             yield
             return
         # In a caller's transaction the settings would last until it ends: the search writes

@@ -211,6 +211,45 @@ def test_a_snippet_from_the_first_hit_is_the_snippet_found_from_the_start(text, 
         assert snippet(text, terms, width=width, first=min(found)) == expected
 
 
+def _whole_text_snippet(text: str, terms: list[str], width: int) -> str:
+    """What ``snippet`` must give, worked out the slow way: the whole text normalised."""
+    from search.highlight import _render, _spans, _window
+
+    norm, origin = match_text_with_offsets(text)
+    hits = sorted((at, t) for t in terms if (at := norm.find(t)) >= 0)
+    if not hits:
+        return snippet(text, [], width=width)
+    at, term = hits[0]
+    start, end = _window(origin[at], origin[at + len(term) - 1] + 1, len(text), width)
+    body = _render(text[start:end], _spans(norm, origin, terms, start=at, stop=end), offset=start)
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+_pieces = [*"产教融合职業教育ＡＢ１…㍿ﬁ", " ", "\u3000", "\n", "产教融合" * 3]
+_long_text = st.lists(st.sampled_from(_pieces), max_size=400).map("".join)
+
+
+@given(text=_long_text, data=st.data())
+@example(text="职业教育" * 225 + "产教融合" * 18 + "。", data=None)
+def test_a_snippet_is_the_whole_text_s_with_terms_inside_one_another(text, data):
+    """Two terms, one possibly inside the other, in texts longer than the first prefix read: a
+    longer term that starts first wins even where a shorter one is found first."""
+    folded = match_text(text)
+    if data is None:
+        terms = ["产教融合" * 18, "融合"]
+    else:
+        i = data.draw(st.integers(0, max(0, len(folded) - 1)))
+        long = folded[i : i + data.draw(st.integers(1, 80))].strip()
+        short = long[data.draw(st.integers(0, max(0, len(long) - 1))) :][:2].strip()
+        terms = [t for t in (long, short) if t]
+    found = [k for t in terms if (k := folded.find(t)) >= 0]
+    for width in (8, 60):
+        expected = _whole_text_snippet(text, terms, width)
+        assert snippet(text, terms, width=width) == expected
+        if found:
+            assert snippet(text, terms, width=width, first=min(found)) == expected
+
+
 def test_a_snippet_from_the_first_hit_reads_a_window_only_on_the_seed_issues():
     """The two seed issues in pieces of article length, terms from all along them: the snippet
     from the first hit is the one found from the start, and nearly always it came from the
