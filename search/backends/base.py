@@ -219,6 +219,8 @@ class Backend:
     #: Statements that set the planner up for the search's statement after them, sent with it
     #: in one round trip (``rows``); empty where the defaults serve.
     settings_sql = ""
+    #: What ends a subquery the planner must plan as it is, not merged into the query around it.
+    fence = ""
 
     def session(self) -> AbstractContextManager:
         """What the search's own statements run in (where their settings end)."""
@@ -394,24 +396,28 @@ class Backend:
         is counted in only for the rows of the tiers ``shown`` (the lowest and the highest on the
         page): the others are all before the page or all after it."""
         tier, tparams = ranking.tier_sql(plan.titles, self.spelling)
-        n, nparams, first, fparams = ranking.body_sql(plan.titles, self.spelling)
-        on_page = f"{tier} BETWEEN {int(shown[0])} AND {int(shown[1])}"
+        n, nparams, first, fparams = ranking.body_sql(plan.titles, self.spelling, "q.body_norm")
+        on_page = f"q.tier BETWEEN {int(shown[0])} AND {int(shown[1])}"
         marks = ", ".join(["%s"] * len(kinds))
         # The page's rows are read with it, once it is cut (sorting every match's text would
-        # cost more than the page).
+        # cost more than the page). The tier is worked out once, in q (behind the fence, which
+        # keeps the planner from copying its expression into each use: half its planning).
         fields = ", ".join(f"d.{f}" for f in ROW_FIELDS)
         sql = f"""
             SELECT p.id, p.tier, p.n, p.f, {fields} FROM (
-                SELECT d.id, d.issue_year, d.issue_number, {tier} AS tier,
+                SELECT q.id, q.issue_year, q.issue_number, q.tier,
                     CASE WHEN {on_page} THEN {n} ELSE 0 END AS n,
                     CASE WHEN {on_page} THEN {first} ELSE {ranking.NOWHERE} END AS f
-                {matches[0]} AND d.kind IN ({marks})
-                ORDER BY {ranking.ORDER}
+                FROM (
+                    SELECT d.id, d.issue_year, d.issue_number, d.body_norm, {tier} AS tier
+                    {matches[0]} AND d.kind IN ({marks}) {self.fence}
+                ) q
+                ORDER BY {ranking.ORDER.replace("d.", "q.")}
                 LIMIT %s OFFSET %s
             ) p JOIN {TABLE} d ON d.id = p.id
             ORDER BY {ranking.ORDER.replace("d.", "p.")}
         """
-        params = [*tparams, *tparams, *nparams, *tparams, *fparams, *matches[1], *kinds]
+        params = [*nparams, *fparams, *tparams, *matches[1], *kinds]
         return sql, params
 
     def _broad(self, plan, page, *, kinds, offset, limit, now) -> RawPage:

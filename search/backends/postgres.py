@@ -192,6 +192,7 @@ class PostgresBackend(Backend):
     settings_sql = (
         "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true);\n"
     )
+    fence = "OFFSET 0"
 
     @contextmanager
     def session(self) -> Iterator[None]:

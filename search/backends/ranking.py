@@ -77,16 +77,19 @@ def tier_sql(terms: list[str], sql: Spelling) -> tuple[str, list]:
     return " + ".join([one] * len(terms)) or "0", params
 
 
-def body_sql(terms: list[str], sql: Spelling) -> tuple[str, list, str, list]:
-    """How often the body says the terms (summed) and where it first says one of them (1-based,
-    ``NOWHERE`` if it holds none): (count SQL, its parameters, position SQL, its parameters)."""
+def body_sql(
+    terms: list[str], sql: Spelling, column: str = "d.body_norm"
+) -> tuple[str, list, str, list]:
+    """How often the body (``column``) says the terms (summed) and where it first says one of
+    them (1-based, ``NOWHERE`` if it holds none): (count SQL, its parameters, position SQL, its
+    parameters)."""
     # Occurrences: the bytes replace() takes out, over the term's bytes (bytes, not characters:
     # counting characters would read the whole text once more).
-    body = sql.octets.format("d.body_norm")
-    gone = sql.octets.format("replace(d.body_norm, %s, '')")
+    body = sql.octets.format(column)
+    gone = sql.octets.format(f"replace({column}, %s, '')")
     one = sql.octets.format("%s")
     count = " + ".join([f"({body} - {gone}) / {one}"] * len(terms))
-    at = sql.position.format("d.body_norm")
+    at = sql.position.format(column)
     firsts = [f"COALESCE(NULLIF({at}, 0), {NOWHERE})"] * len(terms)
     first = sql.least.format(", ".join(firsts)) if len(firsts) > 1 else "".join(firsts)
     return (
