@@ -50,7 +50,10 @@ class ContentGeneration(models.Model):
         first, so still before any content (the argument of docs/architecture.md holds)."""
         # Every page asks this first: a plain cursor, a third of what building the query costs.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, token FROM {cls._meta.db_table}")
+            meta = cls._meta
+            cursor.execute(
+                f"SELECT {meta.pk.column}, {meta.get_field('token').column} FROM {meta.db_table}"
+            )
             known = dict(cursor.fetchall())
         reset = _as_read.set(known)
         try:

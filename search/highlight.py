@@ -51,6 +51,13 @@ def _render(text: str, spans: list[list[int]], *, offset: int = 0) -> str:
     return "".join(out)
 
 
+def _cut(text: str, start: int, end: int, spans: list[list[int]]) -> str:
+    """``text[start:end]`` rendered with the marks ``spans`` (in ``text``'s positions), and "…"
+    where the text goes on."""
+    body = _render(text[start:end], spans, offset=start)
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
 def mark(text: str, terms: Iterable[str]) -> str:
     """The whole (short) text, escaped, with every occurrence of the terms marked."""
     terms = [t for t in terms if t]
@@ -86,8 +93,7 @@ def _from_first(text: str, terms: list[str], width: int, first: int) -> str | No
     if end + 2 > stop and stop < len(text):
         return None
     spans = [[a + at, b + at] for a, b in _spans(norm, origin, terms, stop=end - at)]
-    body = _render(text[start:end], spans, offset=start)
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+    return _cut(text, start, end, spans)
 
 
 def snippet(text: str, terms: Iterable[str], *, width: int = 60, first: int | None = None) -> str:
@@ -97,7 +103,11 @@ def snippet(text: str, terms: Iterable[str], *, width: int = 60, first: int | No
     ranking does, for an article, whose text is the body it reads): then the text before it is
     not normalised, which on a results page was most of the work."""
     terms = [t for t in terms if t]
-    if terms and first is not None and (found := _from_first(text, terms, width, first)):
+    if (
+        terms
+        and first is not None
+        and (found := _from_first(text, terms, width, first)) is not None
+    ):
         return found
     # Normalise a growing prefix until it holds the first hit and its window: a common term
     # occurs early, and a results page should not normalise twenty whole articles. Normalising
@@ -120,9 +130,7 @@ def snippet(text: str, terms: Iterable[str], *, width: int = 60, first: int | No
             inside = end + 2 <= limit and at + longest + 2 <= len(norm)
             if inside or limit == len(text):
                 # No term occurs before the first hit, so the marks are found from there on.
-                spans = _spans(norm, origin, terms, start=at, stop=end)
-                body = _render(text[start:end], spans, offset=start)
-                return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+                return _cut(text, start, end, _spans(norm, origin, terms, start=at, stop=end))
         if limit == len(text):
             break
     end = min(len(text), width)
